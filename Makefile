@@ -1,0 +1,51 @@
+# One task runner for people and CI. `make build` and `make test` install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install system-deps build test lint format typecheck bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Java runs the OWL reasoner (HermiT, through owlready2); installed from Debian if missing.
+system-deps:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing a Java runtime for the OWL reasoner"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq default-jre-headless >/dev/null; }
+
+# The main job: build the graph from data/ into var/store, then answer the example question.
+build: install
+	kg build
+	@echo
+	@echo "Who held al-Qaryatayn on 2015-12-01?"
+	@kg query control-at place=al-Qaryatayn date=2015-12-01
+	@echo
+	@echo "Who held al-Qaryatayn on 2016-04-10?"
+	@kg query control-at place=al-Qaryatayn date=2016-04-10
+
+test: install system-deps lint
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install
+	$(BIN)/python bench/build.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,208 @@
+"""The ``kg`` command: each subcommand parses flags, calls one function, renders, exits.
+
+Exit codes: 0 success / conforms, 1 the data does not conform (a result), 2 usage or
+system failure (a :class:`~kg.errors.KgError`, or a click usage error).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kg import formats, pipeline, queries
+from kg.config import Settings
+from kg.errors import KgError, UsageError
+from kg.report import ValidationReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings_help() -> str:
+    lines = ["Settings (environment variables; the flags below override them):\n\n\b"]
+    lines += [f"  {env:<17} {help} [default: {default}]" for env, default, help in Settings.describe()]
+    return "\n".join(lines)
+
+
+def fails_cleanly(command: F) -> F:
+    """Turn a KgError into its message on stderr and exit code 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KgError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(
+    epilog=_settings_help(), context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.version_option(package_name="kg")
+@click.option("--store", help="Embedded store folder or SPARQL endpoint URL (KG_STORE).")
+@click.option("--corpus", type=click.Path(path_type=Path), help="Folder of article texts (KG_CORPUS).")
+@click.option("--data", type=click.Path(path_type=Path), help="Folder of annotation files (KG_DATA).")
+@click.option("--queries", "queries_dir", type=click.Path(path_type=Path), help="Folder of saved queries (KG_QUERIES).")
+@click.pass_context
+def main(
+    ctx: click.Context, store: str | None, corpus: Path | None, data: Path | None, queries_dir: Path | None
+) -> None:
+    """kg: who held which place, when, according to whom.
+
+    A knowledge graph of territorial control in the Syrian conflict, built from annotated
+    news articles and queried with SPARQL and saved queries.
+    """
+    ctx.obj = Settings.from_env(store=store, corpus=corpus, data=data, queries=queries_dir)
+
+
+@main.command()
+@click.option("--quiet", is_flag=True, help="Print only the summary line.")
+@click.pass_obj
+@fails_cleanly
+def build(settings: Settings, quiet: bool) -> None:
+    """Validate every annotation file and, if all conform, rebuild the store atomically."""
+    show = sys.stderr.isatty() and not quiet
+    with click.progressbar(length=3, label="building", file=sys.stderr if show else io.StringIO()) as bar:
+        result = pipeline.build(settings, progress=lambda _step: bar.update(1))
+    _print_report(result.report, quiet=quiet)
+    if not result.stored:
+        click.secho("build failed: the data does not conform; the store was not changed", fg="red", err=True)
+        sys.exit(1)
+    click.echo(
+        f"built {result.store}: {result.articles} articles, {result.entities} entities, "
+        f"{result.events} events, {result.claims} claims, {result.mentions} mentions; "
+        f"{result.quads} quads in {result.graphs} graphs in {result.seconds:.2f} s "
+        f"({result.quads_per_second:,.0f} quads/s)"
+    )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people; json, or the W3C SHACL report as turtle, for programs.",
+)
+@click.pass_obj
+@fails_cleanly
+def validate(settings: Settings, files: Sequence[Path], fmt: str) -> None:
+    """Check annotation files against the schema, the article texts and the SHACL shapes.
+
+    Exit 0 if they conform, 1 if they do not, 2 if they cannot be read.
+    """
+    report = pipeline.validate(list(files), settings)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif fmt == "turtle":
+        click.echo(report.shacl_turtle or "# SHACL did not run: fix the problems reported in text or json format first")
+    else:
+        _print_report(report)
+        click.echo("conforms" if report.conforms else f"does not conform: {len(report.errors)} error(s)")
+    sys.exit(0 if report.conforms else 1)
+
+
+def _print_report(report: ValidationReport, quiet: bool = False) -> None:
+    for problem in report.problems:
+        if quiet and problem.severity != "error":
+            continue
+        color = {"error": "red", "warning": "yellow"}.get(problem.severity)
+        click.secho(str(problem), fg=color, err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--resolve", is_flag=True, required=True, help="Write the offsets of every quote into the files.")
+@click.option("--check", is_flag=True, help="Only say whether offsets are missing or stale; write nothing.")
+@click.pass_obj
+@fails_cleanly
+def annotate(settings: Settings, files: Sequence[Path], resolve: bool, check: bool) -> None:
+    """Resolve quotes to character offsets and store them in the annotation files."""
+    failed = False
+    for outcome in pipeline.resolve_files(list(files), settings, write=not check):
+        for problem in outcome.problems:
+            click.secho(str(problem), fg="red", err=True)
+        failed = failed or bool(outcome.problems) or (check and outcome.changed)
+        state = "unchanged" if not outcome.changed else ("stale" if check else "offsets written")
+        click.echo(f"{outcome.path}: {'problems' if outcome.problems else state}")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.argument("params", nargs=-1)
+@click.option("--sparql", help="Run this SPARQL query instead of a saved one.")
+@click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="table", show_default=True)
+@click.pass_obj
+@fails_cleanly
+def query(settings: Settings, name: str | None, params: Sequence[str], sparql: str | None, fmt: str) -> None:
+    """Run saved query NAME with param=value pairs, or ad-hoc SPARQL with --sparql.
+
+    \b
+    kg query control-at place=al-Qaryatayn date=2015-12-01
+    kg query --sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+    """
+    if (name is None) == (sparql is None):
+        raise UsageError(
+            "give a saved query NAME or --sparql, not both or neither", hint="'kg queries' lists saved queries"
+        )
+    store = pipeline.open_for_queries(settings)
+    timeout, max_rows = settings.query_timeout, settings.max_rows
+    if sparql is not None:
+        result = store.query(sparql, timeout=timeout, max_rows=max_rows)
+    else:
+        result = queries.run(store, settings.queries, name or "", _pairs(params), timeout=timeout, max_rows=max_rows)
+    click.echo(formats.render(result, fmt))
+
+
+def _pairs(params: Sequence[str]) -> dict[str, str]:
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"parameter {item!r} is not name=value", hint="e.g. place=al-Qaryatayn date=2015-12-01")
+        values[key] = value
+    return values
+
+
+@main.command(name="queries")
+@click.pass_obj
+@fails_cleanly
+def list_queries(settings: Settings) -> None:
+    """List the saved queries with their parameters."""
+    for saved in queries.catalogue(settings.queries).values():
+        params = " ".join(f"{p.name}={p.example or '…'}" + ("" if p.required else "?") for p in saved.params)
+        click.echo(f"{saved.name:<22} {saved.title}")
+        click.echo(f"{'':<22} kg query {saved.name} {params}".rstrip())
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="trig", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: stdout)."
+)
+@click.pass_obj
+@fails_cleanly
+def export(settings: Settings, fmt: str, output: Path | None) -> None:
+    """Write the whole dataset, every named graph, as TriG or N-Quads."""
+    data = pipeline.export(settings, fmt)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data):,} bytes to {output}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,82 @@
+"""Settings, declared once: a default and a help line per field, read from ``KG_*``.
+
+This is the only module that reads the environment. Everything else receives a
+:class:`Settings` explicitly; the CLI overrides fields with its flags.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kg.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default(path: str) -> Path:
+    return PROJECT_ROOT / path
+
+
+def _setting(default: Any, env: str, help: str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything kg can be told, with its default."""
+
+    store: str = _setting(
+        str(_default("var/store")),
+        "KG_STORE",
+        "folder of the embedded store, or an http(s):// SPARQL endpoint",
+    )
+    corpus: Path = _setting(
+        PROJECT_ROOT.parent / "shared" / "corpus", "KG_CORPUS", "folder of the article texts (*.txt)"
+    )
+    data: Path = _setting(_default("data"), "KG_DATA", "folder of annotation files (entities.yaml, articles/*.yaml)")
+    queries: Path = _setting(_default("queries"), "KG_QUERIES", "folder of saved queries (*.rq)")
+    shapes: Path = _setting(_default("shapes"), "KG_SHAPES", "folder of SHACL shapes (*.ttl)")
+    ontology: Path = _setting(_default("ontology/kg.ttl"), "KG_ONTOLOGY", "the OWL ontology (Turtle)")
+    query_timeout: float = _setting(5.0, "KG_QUERY_TIMEOUT", "seconds a query may run")
+    max_rows: int = _setting(10_000, "KG_MAX_ROWS", "rows a query may return")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``KG_*`` variables, then explicit overrides (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, f.metadata["env"], raw, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    @property
+    def store_is_remote(self) -> bool:
+        return self.store.startswith(("http://", "https://"))
+
+    @staticmethod
+    def describe() -> list[tuple[str, str, str]]:
+        """(variable, default, help) for every setting, for ``kg --help`` and the README."""
+        return [(f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(Settings)]
+
+
+def _convert(name: str, env: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        if isinstance(default, bool):
+            return raw.lower() in {"1", "true", "yes"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        kind = type(default).__name__
+        raise ConfigError(f"{env}={raw!r} is not a valid {kind}", hint=f"set {env} to a {kind} or unset it") from None
+    return raw

@@ -1,0 +1,125 @@
+"""One exception tree for everything that can fail in kg.
+
+"The data does not conform" is a *result* (a :class:`kg.report.ValidationReport`, exit 1,
+HTTP 422), never an exception. Exceptions are for "the tool could not do what was asked"::
+
+    KgError                      exit 2   every failure; carries where it happened and what to do
+    ├── UsageError               exit 2   400  a wrong argument, flag or parameter
+    │   ├── ParameterError       exit 2   400  a saved-query parameter of the wrong type
+    │   └── NotFound             exit 2   404  no such saved query, entity or file
+    ├── InputError               exit 2   400  a file or body that cannot be read or parsed at all
+    ├── ConfigError              exit 2   500  settings that cannot work (bad KG_STORE, missing folder)
+    ├── QueryError               exit 2   400  a SPARQL query the engine rejects
+    │   ├── QueryRefused         exit 2   403  SERVICE, LOAD, remote FROM, updates without a token
+    │   └── QueryTimeout         exit 2   503  a query that ran past its time limit
+    └── StoreError               exit 2   503  the store cannot be opened, read or written
+
+Every message says *where* (file, line, field, query, store path) and *what to do next*, and
+:meth:`KgError.to_json` gives the one JSON error shape shared by the CLI and the web layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is: a file and line, a field path, or an RDF focus node."""
+
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    node: str | None = None
+
+    def __str__(self) -> str:
+        place = self.file or ""
+        if self.line is not None:
+            place += f":{self.line}"
+        if self.field:
+            place += f": {self.field}" if place else self.field
+        if self.node:
+            place += f" [{self.node}]" if place else self.node
+        return place
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class KgError(Exception):
+    """Base of every kg failure."""
+
+    status = 500
+    exit_code = 2
+
+    def __init__(self, message: str, *, where: Location | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where and str(self.where) else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON error shape: ``{"ok": false, "error", "errors", "status"}``."""
+        detail: dict[str, Any] = {"message": self.message, "type": type(self).__name__}
+        if self.where:
+            detail.update(self.where.to_json())
+        if self.hint:
+            detail["hint"] = self.hint
+        return {"ok": False, "error": str(self), "errors": [detail], "status": self.status}
+
+
+class UsageError(KgError):
+    """A wrong argument, flag or parameter."""
+
+    status = 400
+
+
+class ParameterError(UsageError):
+    """A saved-query parameter that is missing or of the wrong type."""
+
+
+class NotFound(UsageError):
+    """No such saved query, entity or file."""
+
+    status = 404
+
+
+class InputError(KgError):
+    """A file or request body that cannot be read or parsed at all."""
+
+    status = 400
+
+
+class ConfigError(KgError):
+    """Settings that cannot work."""
+
+    status = 500
+
+
+class QueryError(KgError):
+    """A SPARQL query the engine rejects."""
+
+    status = 400
+
+
+class QueryRefused(QueryError):
+    """A query that is not allowed here (SERVICE, LOAD, remote FROM, writes)."""
+
+    status = 403
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit."""
+
+    status = 503
+
+
+class StoreError(KgError):
+    """The store cannot be opened, read or written."""
+
+    status = 503

@@ -1,0 +1,264 @@
+"""Annotation objects → RDF, one named graph per article and one for shared entities.
+
+The shape written here is described in ``docs/rdf-model.md``; the ontology declares every
+``kg:`` term used (the closed namespace in :mod:`kg.vocab` makes a typo fail at import).
+Each subject keeps the :class:`~kg.errors.Location` it came from, so that a SHACL result on
+a node can be reported as a file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.annotations import AnnotationFile, Article, Claim, DateSpec, Entity, Event, Evidence, Mention, Span
+from kg.errors import Location
+from kg.vocab import GEO, GRAPH, KG, KGID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD, article_graph
+
+PATHS = {"place": "place", "actor": "actor", "asset": "asset"}
+PRECISION = {
+    "day": KG.DayPrecision,
+    "week": KG.WeekPrecision,
+    "month": KG.MonthPrecision,
+    "year": KG.YearPrecision,
+    "range": KG.RangePrecision,
+}
+BASIS = {
+    "text-explicit": KG.TextExplicit,
+    "text-relative": KG.TextRelative,
+    "cross-article": KG.CrossArticle,
+    "external": KG.External,
+}
+SCOPE = {"whole": KG.WholeScope, "partial": KG.PartialScope}
+CERTAINTY = {"reported": KG.Reported, "claimed": KG.Claimed, "disputed": KG.Disputed}
+BEARING = {
+    "N": KG.North,
+    "NE": KG.NorthEast,
+    "E": KG.East,
+    "SE": KG.SouthEast,
+    "S": KG.South,
+    "SW": KG.SouthWest,
+    "W": KG.West,
+    "NW": KG.NorthWest,
+}
+ROLES = {
+    "gaining": KG.gainingActor,
+    "losing": KG.losingActor,
+    "controller": KG.controllingActor,
+    "attacker": KG.attackingActor,
+    "defender": KG.defendingActor,
+    "present": KG.presentActor,
+    "supporting": KG.supportingActor,
+}
+RELATIONS = {
+    "locatedIn": KG.locatedIn,
+    "near": KG.near,
+    "connects": KG.connects,
+    "supplies": KG.supplies,
+    "partOf": KG.partOf,
+    "alliedWith": KG.alliedWith,
+    "supportedBy": KG.supportedBy,
+    "memberOf": KG.memberOf,
+}
+SOURCE_IRIS = {"geonames": "https://sws.geonames.org/{}/", "wikidata": "http://www.wikidata.org/entity/{}"}
+
+
+@dataclass(frozen=True)
+class MappedGraph:
+    """One named graph and where each of its subjects came from."""
+
+    iri: URIRef
+    graph: Graph
+    origins: Mapping[Node, Location] = field(default_factory=dict)
+
+
+def entity_iri(entity: Entity) -> URIRef:
+    return KGID[f"{PATHS[entity.kind]}/{entity.id}"]
+
+
+def article_iri(stem: str) -> URIRef:
+    return KGID[f"article/{stem}"]
+
+
+def _day(value: date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+class _Writer:
+    """Adds triples to one graph and remembers where each subject came from."""
+
+    def __init__(self, iri: URIRef, registry: Mapping[str, Entity]):
+        self.graph = Graph(identifier=iri)
+        self.origins: dict[Node, Location] = {}
+        self.registry = registry
+
+    def add(self, s: Node, p: Node, o: Node | None) -> None:
+        if o is not None:
+            self.graph.add((s, p, o))
+
+    def ref(self, entity_id: str) -> URIRef:
+        return entity_iri(self.registry[entity_id])
+
+    def result(self) -> MappedGraph:
+        return MappedGraph(URIRef(str(self.graph.identifier)), self.graph, self.origins)
+
+    def entity(self, entity: Entity) -> None:
+        s = entity_iri(entity)
+        self.origins[s] = entity.where
+        self.add(s, RDF.type, KG[entity.type])
+        self.add(s, RDFS.label, Literal(entity.label))
+        self.add(s, SKOS.prefLabel, Literal(entity.label))
+        for alt in entity.alt_labels:
+            self.add(s, SKOS.altLabel, Literal(alt))
+        for relation, ids in entity.relations.items():
+            for ref in ids:
+                self.add(s, RELATIONS[relation], self.ref(ref))
+        if entity.stance:
+            self.add(s, KG.stance, Literal(entity.stance))
+        if entity.coordinates:
+            c = entity.coordinates
+            geometry = URIRef(f"{s}/geometry")
+            scheme, _, local = c.source.partition(":")
+            self.add(s, GEO.hasGeometry, geometry)
+            self.add(geometry, RDF.type, GEO.Geometry)
+            self.add(geometry, GEO.asWKT, Literal(f"POINT({c.lon} {c.lat})", datatype=GEO.wktLiteral))
+            self.add(geometry, PROV.wasDerivedFrom, URIRef(SOURCE_IRIS[scheme].format(local)))
+            self.add(
+                geometry, KG.coordinateSource, Literal(f"{'GeoNames' if scheme == 'geonames' else 'Wikidata'} {local}")
+            )
+            self.origins[geometry] = entity.where
+
+    def date(self, s: URIRef, spec: DateSpec) -> None:
+        self.add(s, KG.dateEarliest, _day(spec.earliest) if spec.earliest else None)
+        self.add(s, KG.dateLatest, _day(spec.latest) if spec.latest else None)
+        self.add(s, KG.datePrecision, PRECISION[spec.precision])
+        self.add(s, KG.dateBasis, BASIS[spec.basis])
+        self.add(s, KG.dateDerivation, Literal(spec.derivation) if spec.derivation else None)
+
+    def target(self, annotation: URIRef, article: URIRef, span: Span, text: str | None, where: Location) -> None:
+        target, position = URIRef(f"{annotation}/target"), URIRef(f"{annotation}/position")
+        self.add(annotation, OA.hasTarget, target)
+        self.add(target, RDF.type, OA.SpecificResource)
+        self.add(target, OA.hasSource, article)
+        self.add(target, OA.hasSelector, position)
+        self.add(position, RDF.type, OA.TextPositionSelector)
+        self.add(position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
+        self.add(position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))
+        for node in (target, position):
+            self.origins[node] = where
+        if text is not None:
+            quote = URIRef(f"{annotation}/quote")
+            self.add(target, OA.hasSelector, quote)
+            self.add(quote, RDF.type, OA.TextQuoteSelector)
+            self.add(quote, OA.exact, Literal(text[span.start : span.end]))
+            self.origins[quote] = where
+
+
+def map_entities(docs: Iterable[AnnotationFile], registry: Mapping[str, Entity]) -> MappedGraph:
+    """The shared entities graph, from files without an article (data/entities.yaml)."""
+    writer = _Writer(GRAPH.ENTITIES, registry)
+    for doc in docs:
+        if doc.article is None:
+            for entity in doc.entities:
+                writer.entity(entity)
+    return writer.result()
+
+
+def map_article(doc: AnnotationFile, registry: Mapping[str, Entity], text: str | None) -> MappedGraph:
+    """One article's named graph: metadata, introduced entities, mentions, events, claims."""
+    assert doc.article is not None, "map_article takes an article's annotation file"
+    article = doc.article
+    writer = _Writer(article_graph(article.stem), registry)
+    a = article_iri(article.stem)
+    _article(writer, a, article, text)
+    for entity in doc.entities:
+        writer.entity(entity)
+    for mention in doc.mentions:
+        _mention(writer, a, article.stem, mention, text)
+    for event in doc.events:
+        _event(writer, a, article.stem, event, text)
+    for claim in doc.claims:
+        _claim(writer, a, article.stem, claim, text)
+    return writer.result()
+
+
+def _article(w: _Writer, a: URIRef, article: Article, text: str | None) -> None:
+    w.origins[a] = article.where
+    w.add(a, RDF.type, KG.Article)
+    w.add(a, SDO.headline, Literal(article.title))
+    w.add(a, RDFS.label, Literal(article.title))
+    w.add(a, KG.fileName, Literal(article.file))
+    w.add(a, KG.sha256, Literal(article.sha256))
+    w.add(a, SDO.inLanguage, Literal(article.language))
+    if text is not None:
+        w.add(a, KG.charCount, Literal(len(text), datatype=XSD.nonNegativeInteger))
+    if article.publisher:
+        w.add(a, SDO.publisher, w.ref(article.publisher))
+        w.add(a, KG.publisherDerivation, Literal(article.publisher_derivation))
+    for cited in article.cites:
+        w.add(a, SDO.citation, w.ref(cited))
+    if article.published:
+        w.date(a, article.published)
+        if article.published.precision == "day" and article.published.earliest:
+            w.add(a, SDO.datePublished, _day(article.published.earliest))
+
+
+def _mention(w: _Writer, a: URIRef, stem: str, mention: Mention, text: str | None) -> None:
+    for span in mention.spans:
+        m = KGID[f"mention/{stem}/{span.start}-{span.end}"]
+        w.origins[m] = mention.where
+        w.add(m, RDF.type, KG.Mention)
+        w.add(m, OA.motivatedBy, OA.identifying)
+        w.add(m, OA.hasBody, w.ref(mention.entity))
+        w.target(m, a, span, text, mention.where)
+
+
+def _evidence(w: _Writer, a: URIRef, subject: URIRef, items: Iterable[Evidence], text: str | None) -> None:
+    for n, evidence in enumerate(items, start=1):
+        if evidence.span is None:
+            continue
+        e = URIRef(f"{str(subject).replace('/event/', '/evidence/').replace('/claim/', '/evidence/')}/{n}")
+        w.origins[e] = evidence.where
+        w.add(subject, KG.evidence, e)
+        w.add(e, RDF.type, KG.Evidence)
+        w.add(e, OA.motivatedBy, OA.describing)
+        w.add(e, OA.hasBody, subject)
+        w.target(e, a, evidence.span, text, evidence.where)
+
+
+def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> None:
+    s = KGID[f"event/{stem}/{event.id}"]
+    w.origins[s] = event.where
+    w.add(s, RDF.type, KG[event.type])
+    w.add(s, KG.place, w.ref(event.place))
+    for role, ids in event.roles.items():
+        for ref in ids:
+            w.add(s, ROLES[role], w.ref(ref))
+    w.date(s, event.date)
+    w.add(s, KG.scope, SCOPE[event.scope] if event.scope else None)
+    w.add(s, KG.scopeNote, Literal(event.scope_note) if event.scope_note else None)
+    w.add(s, KG.certainty, CERTAINTY[event.certainty])
+    w.add(s, KG.trigger, Literal(event.trigger) if event.trigger else None)
+    w.add(s, PROV.wasDerivedFrom, a)
+    for source in event.sources:
+        w.add(s, PROV.wasAttributedTo, w.ref(source))
+    _evidence(w, a, s, event.evidence, text)
+
+
+def _claim(w: _Writer, a: URIRef, stem: str, claim: Claim, text: str | None) -> None:
+    s = KGID[f"claim/{stem}/{claim.id}"]
+    w.origins[s] = claim.where
+    w.add(s, RDF.type, KG.DistanceClaim)
+    w.add(s, KG.place, w.ref(claim.place))
+    w.add(s, KG.referencePlace, w.ref(claim.reference))
+    if claim.km is not None:
+        w.add(s, KG.distanceKm, Literal(str(claim.km), datatype=XSD.decimal))
+    w.add(s, KG.bearing, BEARING[claim.bearing] if claim.bearing else None)
+    w.add(s, PROV.wasDerivedFrom, a)
+    for source in claim.sources:
+        w.add(s, PROV.wasAttributedTo, w.ref(source))
+    _evidence(w, a, s, claim.evidence, text)

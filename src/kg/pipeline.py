@@ -1,0 +1,319 @@
+"""The pipeline: parse → resolve and verify → map → SHACL → store.
+
+One function per action, shared by the CLI and the web layer:
+
+- :func:`validate` checks annotation files and stores nothing;
+- :func:`build` checks everything under ``KG_DATA`` and, only if it all conforms, replaces
+  the store atomically;
+- :func:`resolve_files` writes quote offsets into annotation files (``kg annotate --resolve``).
+
+Nothing reaches the store unless the whole input passed validation.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from kg import annotations, shacl, spans
+from kg.annotations import AnnotationFile, Entity, Span
+from kg.config import Settings
+from kg.errors import InputError, Location
+from kg.mapping import MappedGraph, map_article, map_entities
+from kg.report import Problem, ValidationReport
+from kg.store import Store, open_store
+from kg.vocab import GRAPH
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Source:
+    """An annotation file read from disk, with its article text when the corpus has it."""
+
+    doc: AnnotationFile
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Everything validation produced: the report, and the graphs when it conforms."""
+
+    report: ValidationReport
+    graphs: tuple[MappedGraph, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What ``kg build`` did."""
+
+    report: ValidationReport
+    stored: bool
+    store: str
+    articles: int = 0
+    entities: int = 0
+    mentions: int = 0
+    events: int = 0
+    claims: int = 0
+    quads: int = 0
+    graphs: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def quads_per_second(self) -> float:
+        return self.quads / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class ResolveOutcome:
+    path: str
+    changed: bool
+    problems: tuple[Problem, ...]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def data_files(settings: Settings) -> list[Path]:
+    """``entities.yaml`` first, then every article file, in name order."""
+    folder = settings.data
+    if not folder.is_dir():
+        raise InputError(
+            f"no annotation folder at {folder}", hint="set KG_DATA or --data to the folder with entities.yaml"
+        )
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json"))
+    files += sorted((folder / "articles").glob("*.yaml")) + sorted((folder / "articles").glob("*.json"))
+    return files
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start})", where=Location(str(path)), hint="save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", where=Location(str(path))) from None
+
+
+def article_text(doc: AnnotationFile, corpus: Path) -> tuple[str | None, list[Problem]]:
+    """The article's text from the corpus, checked against the SHA-256 the file records."""
+    assert doc.article is not None
+    where = Location(doc.path, annotations.line_of(doc.tree, ["article", "sha256"]), "article.sha256")
+    path = corpus / doc.article.file
+    if not path.is_file():
+        note = f"article text {path} not found; offsets are used as stored, not verified"
+        return None, [
+            Problem(note, Location(doc.path, doc.article.where.line, "article.file"), severity="warning", source="text")
+        ]
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != doc.article.sha256:
+        message = (
+            f"the article text has changed: {path.name} has SHA-256 {digest}, the file records {doc.article.sha256}; "
+            "check the text, then re-resolve the quotes and update sha256"
+        )
+        return None, [Problem(message, where, source="text")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [Problem(f"{path.name} is not UTF-8 (byte {exc.start})", where, source="text")]
+
+
+def load(paths: Iterable[Path], corpus: Path) -> tuple[list[Source], list[Problem]]:
+    """Parse files and fetch their texts; schema and text problems are collected, not raised."""
+    sources, problems = [], []
+    for path in paths:
+        doc, found = annotations.parse(read_text(path), str(path))
+        problems += found
+        if doc is None:
+            continue
+        text = None
+        if doc.article is not None:
+            text, found = article_text(doc, corpus)
+            problems += found
+        sources.append(Source(doc, text))
+    return sources, problems
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def registry(docs: Iterable[AnnotationFile]) -> dict[str, Entity]:
+    found: dict[str, Entity] = {}
+    for doc in docs:
+        for entity in doc.entities:
+            found.setdefault(entity.id, entity)
+    return found
+
+
+def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Problem] = ()) -> Checked:
+    """References, offsets, mapping and SHACL over a set of parsed files."""
+    files = tuple(s.doc.path for s in sources)
+    found = list(problems)
+    docs = [s.doc for s in sources]
+    if any(p.severity == "error" and p.source == "schema" for p in found):
+        return Checked(ValidationReport(tuple(found), files))  # fix the shape first: ids may be missing
+    found += annotations.check_references(docs)
+    verified = []
+    for source in sources:
+        if source.doc.article is not None:
+            found += spans.check_stored(source.doc, source.text)
+        verified.append(source)
+    if any(p.severity == "error" for p in found):
+        return Checked(ValidationReport(tuple(found), files))
+    known = registry(docs)
+    graphs = [map_entities(docs, known)]
+    graphs += [map_article(s.doc, known, s.text) for s in verified if s.doc.article is not None]
+    ontology = load_ontology(settings)
+    union = Graph()
+    origins: dict[Node, Location] = {}
+    for mapped in graphs:
+        union += mapped.graph
+        origins.update(mapped.origins)
+    outcome = shacl.validate(union, shacl.load_shapes(settings.shapes), ontology, origins)
+    report = ValidationReport(tuple(found) + outcome.problems, files, outcome.report_turtle)
+    return Checked(report, tuple(graphs) if report.conforms else (), tuple(verified))
+
+
+def load_ontology(settings: Settings) -> Graph:
+    path = settings.ontology
+    if not path.is_file():
+        raise InputError(f"no ontology at {path}", hint="set KG_ONTOLOGY to ontology/kg.ttl")
+    return Graph().parse(path, format="turtle")
+
+
+def shared_entities(settings: Settings, paths: Sequence[Path]) -> list[Path]:
+    """The shared entities files of ``KG_DATA`` that are not already among ``paths``."""
+    given = {p.resolve() for p in paths}
+    if not settings.data.is_dir():
+        return []
+    return [p for p in sorted(settings.data.glob("*.yaml")) if p.resolve() not in given]
+
+
+def validate(paths: Sequence[Path], settings: Settings) -> ValidationReport:
+    """Check annotation files (with the shared entities they refer to); store nothing."""
+    extra = shared_entities(settings, paths)
+    sources, problems = load([*extra, *paths], settings.corpus)
+    checked = check(sources, settings, problems)
+    report = checked.report
+    return ValidationReport(report.problems, tuple(str(p) for p in paths), report.shacl_turtle)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
+    """Validate everything under ``KG_DATA``; if it conforms, replace the store atomically."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    note = progress or (lambda _step: None)
+    note("reading annotations")
+    sources, problems = load(data_files(settings), settings.corpus)
+    timings["parse"] = time.perf_counter() - started
+    note("validating")
+    checked = check(sources, settings, problems)
+    timings["validate"] = time.perf_counter() - started - timings["parse"]
+    if not checked.report.conforms:
+        return BuildReport(
+            checked.report, stored=False, store=settings.store, seconds=time.perf_counter() - started, timings=timings
+        )
+    note("storing")
+    mark = time.perf_counter()
+    ontology = load_ontology(settings)
+    named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology)]
+    named += [(m.iri, m.graph) for m in checked.graphs]
+    store = open_store(settings, create=True)
+    try:
+        store.replace_all(named)
+        info = store.info()
+    finally:
+        store.close()
+    timings["store"] = time.perf_counter() - mark
+    docs = [s.doc for s in sources]
+    articles = [d for d in docs if d.article is not None]
+    return BuildReport(
+        checked.report,
+        stored=True,
+        store=info.location,
+        articles=len(articles),
+        entities=sum(len(d.entities) for d in docs),
+        mentions=sum(len(m.spans) for d in articles for m in d.mentions),
+        events=sum(len(d.events) for d in articles),
+        claims=sum(len(d.claims) for d in articles),
+        quads=info.quads,
+        graphs=len(info.graphs),
+        seconds=time.perf_counter() - started,
+        timings=timings,
+    )
+
+
+def open_for_queries(settings: Settings) -> Store:
+    return open_store(settings)
+
+
+def export(settings: Settings, fmt: str) -> bytes:
+    """The whole dataset as TriG or N-Quads."""
+    store = open_store(settings)
+    try:
+        return store.export(fmt)
+    finally:
+        store.close()
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+def resolve_files(paths: Sequence[Path], settings: Settings, *, write: bool = True) -> list[ResolveOutcome]:
+    """Work out the offsets of every quote and write them into each file."""
+    outcomes = []
+    for path in paths:
+        tree = annotations.read_tree(read_text(path), str(path))
+        problems = annotations.check_schema(tree, str(path))
+        if problems:
+            outcomes.append(ResolveOutcome(str(path), False, tuple(problems)))
+            continue
+        doc = annotations.from_tree(tree, str(path))
+        if doc.article is None:
+            outcomes.append(ResolveOutcome(str(path), False, ()))
+            continue
+        text, problems = article_text(doc, settings.corpus)
+        if text is None:
+            outcomes.append(
+                ResolveOutcome(
+                    str(path),
+                    False,
+                    tuple(problems) or (Problem("the article text is needed to resolve quotes", doc.article.where),),
+                )
+            )
+            continue
+        resolution = spans.resolve(doc, text)
+        if resolution.changed and write and not resolution.problems:
+            _write_offsets(tree, resolution.doc)
+            path.write_text(annotations.dump_tree(tree), "utf-8")
+        outcomes.append(ResolveOutcome(str(path), resolution.changed, resolution.problems))
+    return outcomes
+
+
+def _pair(span: Span) -> list[int]:
+    return [span.start, span.end]
+
+
+def _write_offsets(tree: Any, doc: AnnotationFile) -> None:
+    """Put resolved offsets into the round-trip tree; keys keep their order and comments."""
+    for item, mention in zip(tree.get("mentions") or (), doc.mentions, strict=True):
+        spans_list = annotations.flow_list([annotations.flow_list(_pair(s)) for s in mention.spans])
+        annotations.set_key(item, "spans", spans_list)
+    raw_items = [*(tree.get("events") or ()), *(tree.get("claims") or ())]
+    for raw_item, item in zip(raw_items, doc.supported, strict=True):
+        for raw_ev, ev in zip(raw_item["evidence"], item.evidence, strict=True):
+            if ev.span is not None:
+                annotations.set_key(raw_ev, "span", annotations.flow_list(_pair(ev.span)))

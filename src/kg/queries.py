@@ -1,0 +1,236 @@
+"""Saved queries: ``queries/<name>.rq`` files of valid SPARQL with ``#+`` YAML headers.
+
+A header declares the title, the description and typed parameters (grlc's convention)::
+
+    #+ title: Who controlled a place on a date
+    #+ description: The controller(s) established by the latest change or observation …
+    #+ params:
+    #+   place: {type: place, required: true, example: al-Qaryatayn}
+    #+   date: {type: date, required: true, example: 2015-12-01}
+
+Parameters are bound as RDF terms through the engine's own binding (SEP-0007
+substitution: the variable is replaced by the term in the parsed query), never pasted into
+the text, so a quote or a brace in a value cannot change the query. A saved query projects
+its parameters, as SEP-0007 asks. ``place`` and ``actor`` parameters take an IRI, an id or
+any label or alternate name, case-insensitively. :func:`run` is the one entry point used
+by ``kg query`` and by the web layer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from kg.errors import ConfigError, InputError, Location, NotFound, ParameterError
+from kg.store import QueryResult, RdfTerm, Store
+from kg.vocab import KG, KGID, XSD
+
+PARAM_TYPES = ("iri", "date", "number", "integer", "string", "place", "actor", "entity")
+ENTITY_CLASSES = {
+    "place": (KG.Place, KG.Infrastructure),
+    "actor": (KG.Actor,),
+    "entity": (KG.Place, KG.Infrastructure, KG.Actor),
+}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+FIND_ENTITY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?label ?needle WHERE {
+  ?entity rdfs:label|skos:prefLabel|skos:altLabel ?name ;
+          rdfs:label ?label ;
+          a/rdfs:subClassOf* ?class .
+  FILTER (LCASE(STR(?name)) = LCASE(STR(?needle)))
+  VALUES ?class { %s }
+} ORDER BY ?entity
+"""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool = True
+    default: str | None = None
+    example: str | None = None
+    help: str | None = None
+    enum: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    sparql: str
+    path: Path
+
+
+def parse_query_file(text: str, name: str, path: Path) -> SavedQuery:
+    """A ``.rq`` file's header and body → a :class:`SavedQuery`."""
+    header = "\n".join(
+        line[3:] if line.startswith("#+ ") else line[2:] for line in text.splitlines() if line.startswith("#+")
+    )
+    try:
+        meta = YAML(typ="safe").load(header) or {}
+    except YAMLError as exc:
+        raise InputError(f"the #+ header is not valid YAML: {exc}", where=Location(str(path))) from None
+    if not isinstance(meta, dict) or "title" not in meta:
+        raise InputError("the #+ header needs at least a title", where=Location(str(path), 1, "title"))
+    params = []
+    for pname, spec in (meta.get("params") or {}).items():
+        spec = spec or {}
+        ptype = spec.get("type", "string")
+        if ptype not in PARAM_TYPES:
+            raise InputError(
+                f"parameter {pname!r} has unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})",
+                where=Location(str(path), None, f"params.{pname}"),
+            )
+        params.append(
+            Param(
+                str(pname),
+                ptype,
+                bool(spec.get("required", "default" not in spec)),
+                _text(spec.get("default")),
+                _text(spec.get("example")),
+                spec.get("help"),
+                tuple(str(v) for v in spec.get("enum") or ()),
+            )
+        )
+    return SavedQuery(name, str(meta["title"]), str(meta.get("description", "")).strip(), tuple(params), text, path)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def catalogue(folder: Path) -> dict[str, SavedQuery]:
+    """Every saved query in the folder, by name."""
+    if not folder.is_dir():
+        raise ConfigError(f"no saved-query folder at {folder}", hint="set KG_QUERIES to the queries folder")
+    found = {}
+    for path in sorted(folder.glob("*.rq")):
+        found[path.stem] = parse_query_file(path.read_text("utf-8"), path.stem, path)
+    return found
+
+
+def get(folder: Path, name: str) -> SavedQuery:
+    if not _NAME.match(name):
+        raise NotFound(f"no saved query called {name!r}", hint="'kg queries' lists them")
+    queries = catalogue(folder)
+    if name not in queries:
+        raise NotFound(f"no saved query called {name!r}", hint="known: " + ", ".join(queries))
+    return queries[name]
+
+
+# --------------------------------------------------------------------------- binding
+
+
+def bind(query: SavedQuery, values: Mapping[str, str], store: Store) -> dict[str, RdfTerm]:
+    """Check and type every parameter; resolve names of places and actors to IRIs."""
+    unknown = set(values) - {p.name for p in query.params}
+    if unknown:
+        raise ParameterError(
+            f"{query.name} has no parameter {', '.join(sorted(unknown))}",
+            hint="its parameters: " + (", ".join(p.name for p in query.params) or "none"),
+        )
+    bound = {}
+    for param in query.params:
+        raw = values.get(param.name, param.default)
+        if raw is None or raw == "":
+            if param.required:
+                raise ParameterError(
+                    f"{query.name} needs the parameter {param.name!r} ({param.type})",
+                    where=Location(field=param.name),
+                    hint=f"e.g. {param.name}={param.example}" if param.example else None,
+                )
+            continue
+        bound[param.name] = term_for(param, str(raw), store)
+    return bound
+
+
+def term_for(param: Param, raw: str, store: Store) -> RdfTerm:
+    """One parameter value as an RDF term of the declared type."""
+    where = Location(field=param.name)
+    if param.enum and raw not in param.enum:
+        raise ParameterError(f"{param.name} must be one of {', '.join(param.enum)}, not {raw!r}", where=where)
+    if param.type == "date":
+        try:
+            return RdfTerm("literal", date.fromisoformat(raw).isoformat(), str(XSD.date))
+        except ValueError:
+            raise ParameterError(f"{param.name} must be a date as YYYY-MM-DD, not {raw!r}", where=where) from None
+    if param.type in {"number", "integer"}:
+        try:
+            number = Decimal(raw)
+            if not number.is_finite() or (param.type == "integer" and number != number.to_integral_value()):
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ParameterError(
+                f"{param.name} must be a{'n integer' if param.type == 'integer' else ' number'}, not {raw!r}",
+                where=where,
+            ) from None
+        return RdfTerm("literal", str(number), str(XSD.integer if param.type == "integer" else XSD.decimal))
+    if param.type == "iri":
+        return RdfTerm("uri", _checked_iri(param, raw))
+    if param.type in ENTITY_CLASSES:
+        return resolve_entity(param, raw, store)
+    return RdfTerm("literal", raw)
+
+
+def _checked_iri(param: Param, raw: str) -> str:
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", raw):
+        raise ParameterError(f"{param.name} must be an http(s) IRI, not {raw!r}", where=Location(field=param.name))
+    return raw
+
+
+def resolve_entity(param: Param, raw: str, store: Store) -> RdfTerm:
+    """An IRI, an id (``al-qaryatayn``) or any name → the one entity it denotes."""
+    if raw.startswith(("http://", "https://")):
+        return RdfTerm("uri", _checked_iri(param, raw))
+    classes = " ".join(f"<{c}>" for c in ENTITY_CLASSES[param.type])
+    kinds = {"place": ("place", "asset"), "actor": ("actor",), "entity": ("place", "asset", "actor")}[param.type]
+    if _NAME.match(raw):
+        for kind in kinds:
+            iri = f"{KGID}{kind}/{raw}"
+            if store.query("ASK { ?s ?p ?o }", {"s": RdfTerm("uri", iri)}).boolean:
+                return RdfTerm("uri", iri)
+    found = store.query(FIND_ENTITY % classes, {"needle": RdfTerm("literal", raw)})
+    matches = {row["entity"].value: row["label"].value for row in found.rows}
+    if len(matches) == 1:
+        return RdfTerm("uri", next(iter(matches)))
+    if not matches:
+        raise ParameterError(
+            f"no {param.type} called {raw!r} in the graph",
+            where=Location(field=param.name),
+            hint="give an IRI, an id or a label; 'kg query --sparql' can list labels",
+        )
+    listing = "; ".join(f"{label} <{iri}>" for iri, label in sorted(matches.items()))
+    raise ParameterError(
+        f"{raw!r} names {len(matches)} {param.type}s: {listing}",
+        where=Location(field=param.name),
+        hint="give the IRI of the one you mean",
+    )
+
+
+def run(
+    store: Store,
+    folder: Path,
+    name: str,
+    values: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+) -> QueryResult:
+    """Run saved query ``name`` with its parameters — the one function behind every face."""
+    query = get(folder, name)
+    bindings = bind(query, values, store)
+    return store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows)

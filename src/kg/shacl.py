@@ -1,0 +1,97 @@
+"""SHACL validation of mapped graphs, with results traced back to file, line and field.
+
+The only module that imports pyshacl. Shapes live in ``shapes/*.ttl``; the ontology is given
+to pyshacl as its ontology graph so that ``sh:class kg:Actor`` accepts a ``kg:ArmedGroupUnit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.errors import ConfigError, InputError, Location
+from kg.report import Problem, Severity
+
+SEVERITY: dict[URIRef, Severity] = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+
+
+@dataclass(frozen=True)
+class ShaclOutcome:
+    conforms: bool
+    problems: tuple[Problem, ...]
+    report_turtle: str  # the W3C SHACL validation report
+
+
+def load_shapes(folder: Path) -> Graph:
+    """Every ``*.ttl`` file of the shapes folder, as one graph."""
+    files = sorted(folder.glob("*.ttl"))
+    if not files:
+        raise ConfigError(f"no SHACL shapes (*.ttl) in {folder}", hint="set KG_SHAPES to the shapes folder")
+    shapes = Graph()
+    for path in files:
+        try:
+            shapes.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise InputError(f"cannot parse SHACL shapes: {exc}", where=Location(str(path))) from None
+    return shapes
+
+
+def validate(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph,
+    origins: Mapping[Node, Location] | None = None,
+    focus_nodes: Sequence[Node] | None = None,
+) -> ShaclOutcome:
+    """Run the shapes over ``data`` (with the ontology mixed in) and explain each result."""
+    conforms, results, _ = pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        focus_nodes=list(focus_nodes) if focus_nodes is not None else None,  # type: ignore[arg-type]
+    )
+    assert isinstance(results, Graph)
+    problems = tuple(_problem(results, r, origins or {}) for r in results.subjects(predicate=SH.focusNode, unique=True))
+    ordered = tuple(sorted(problems, key=lambda p: (p.where.file or "", p.where.line or 0, p.message)))
+    return ShaclOutcome(bool(conforms), ordered, results.serialize(format="turtle"))
+
+
+def _short(node: Node | None) -> str:
+    text = str(node) if node is not None else ""
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
+
+
+def _problem(results: Graph, result: Node, origins: Mapping[Node, Location]) -> Problem:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    message = str(results.value(result, SH.resultMessage) or "does not conform to its shape")
+    if value is not None and str(value) not in message:
+        message += f" (value: {_short(value) if isinstance(value, URIRef) else value})"
+    origin = origins.get(focus) if focus is not None else None
+    field = _short(path) if path is not None and isinstance(path, URIRef) else None
+    if origin is not None and origin.field and field:
+        field = f"{origin.field} → {field}"
+    elif origin is not None:
+        field = origin.field or field
+    where = Location(
+        origin.file if origin else None,
+        origin.line if origin else None,
+        field,
+        str(focus) if focus is not None else None,
+    )
+    level = results.value(result, SH.resultSeverity)
+    severity: Severity = SEVERITY[level] if isinstance(level, URIRef) and level in SEVERITY else "error"
+    return Problem(message, where, severity=severity, source="shacl")

@@ -1,0 +1,106 @@
+"""The storage seam: one :class:`Store` protocol, and the backends behind it.
+
+``open_store(settings)`` picks the backend from ``KG_STORE``: a folder is the embedded
+Oxigraph store (:mod:`kg.store.embedded`). Every backend answers queries with the same
+:class:`QueryResult`, whose terms are plain :class:`RdfTerm` values, so nothing above this
+layer knows which engine it talks to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rdflib import Graph, URIRef
+
+from kg.config import Settings
+
+
+@dataclass(frozen=True)
+class RdfTerm:
+    """An RDF term as the SPARQL 1.1 JSON results format describes it."""
+
+    kind: str  # uri | literal | bnode | triple
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        out = {"type": self.kind, "value": self.value}
+        if self.lang:
+            out["xml:lang"] = self.lang
+        elif self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = self.datatype
+        return out
+
+    def n3(self) -> str:
+        if self.kind == "uri":
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        if self.lang:
+            return f'"{escaped}"@{self.lang}'
+        if self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return f'"{escaped}"^^<{self.datatype}>'
+        return f'"{escaped}"'
+
+
+Row = Mapping[str, RdfTerm]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    variables: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = ()
+    boolean: bool | None = None
+    triples: str | None = None  # N-Triples, for CONSTRUCT and DESCRIBE
+    truncated: bool = False  # more rows existed than the row cap allowed
+    seconds: float = 0.0
+
+    def column(self, name: str) -> list[str | None]:
+        return [row[name].value if name in row else None for row in self.rows]
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    location: str
+    quads: int
+    graphs: tuple[str, ...]
+
+
+class Store(Protocol):
+    """What kg needs of a store; the embedded and remote backends both provide it."""
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, RdfTerm] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult: ...
+
+    def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+        """Atomically replace the whole dataset with these named graphs."""
+
+    def info(self) -> StoreInfo: ...
+
+    def export(self, fmt: str) -> bytes:
+        """Every quad, as ``trig`` or ``nquads``."""
+
+    def checksum(self) -> str:
+        """A digest of every quad, to show that a failed operation changed nothing."""
+
+    def close(self) -> None: ...
+
+
+def open_store(settings: Settings, *, create: bool = False, **options: Any) -> Store:
+    """The store ``KG_STORE`` names: the embedded one for a folder."""
+    from kg.store.embedded import EmbeddedStore
+
+    return EmbeddedStore.open(settings.store, create=create, **options)
