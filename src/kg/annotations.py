@@ -11,8 +11,9 @@ from __future__ import annotations
 import calendar
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -272,6 +273,23 @@ def field_name(path: Sequence[str | int]) -> str:
     return text
 
 
+def path_of(field: str) -> list[str | int]:
+    """``events[3].gaining`` → ``['events', 3, 'gaining']`` (the inverse of :func:`field_name`)."""
+    path: list[str | int] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", field):
+        path.append(int(part[1:-1]) if part.startswith("[") else part)
+    return path
+
+
+def pinpoint(doc: AnnotationFile, problem: Problem) -> Problem:
+    """The problem with its line moved to the exact field it names, where the tree has it."""
+    where = problem.where
+    if where.file != doc.path or not where.field or doc.tree is None:
+        return problem
+    line = line_of(doc.tree, path_of(where.field))
+    return replace(problem, where=replace(where, line=line)) if line else problem
+
+
 def locate(tree: Any, file: str, path: Sequence[str | int]) -> Location:
     return Location(file, line_of(tree, path), field_name(path) or None)
 
@@ -520,7 +538,7 @@ def check_references(docs: Sequence[AnnotationFile]) -> list[Problem]:
             elif not _kind_fits(found.kind, kind):
                 problems.append(
                     Problem(
-                        f"{ref!r} is {_article_of(found.kind)} {found.kind}, but a {kind} is needed here",
+                        f"{ref!r} is {KIND_NAMES[found.kind]}, but {KIND_NAMES[kind]} is needed here",
                         where,
                         source="reference",
                     )
@@ -529,8 +547,12 @@ def check_references(docs: Sequence[AnnotationFile]) -> list[Problem]:
     return problems
 
 
-def _article_of(kind: str) -> str:
-    return "an" if kind[0] in "aeiou" else "a"
+KIND_NAMES = {
+    "place": "a place",
+    "actor": "an actor",
+    "asset": "an infrastructure asset",
+    "feature": "a place or infrastructure asset",
+}
 
 
 def _kind_fits(actual: str, wanted: str) -> bool:
@@ -541,9 +563,8 @@ def _check_local_ids(doc: AnnotationFile) -> list[Problem]:
     problems, seen = [], set()
     for item in doc.supported:
         if item.id in seen:
-            problems.append(
-                Problem(f"duplicate event or claim id {item.id!r} in this file", item.where, source="reference")
-            )
+            where = Location(item.where.file, item.where.line, f"{item.where.field}.id")
+            problems.append(Problem(f"duplicate event or claim id {item.id!r} in this file", where, source="reference"))
         seen.add(item.id)
     return problems
 
@@ -556,8 +577,9 @@ def _check_events(doc: AnnotationFile) -> list[Problem]:
         if both:
             problems.append(
                 Problem(
-                    f"{', '.join(sorted(both))} both gains and loses control in one event",
-                    event.where,
+                    f"{', '.join(sorted(both))} both gains and loses control in one event; "
+                    "an actor can only be on one side of a change",
+                    Location(event.where.file, event.where.line, f"{event.where.field}.losing"),
                     source="reference",
                 )
             )

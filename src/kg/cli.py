@@ -65,7 +65,7 @@ def main(
 
 
 @main.command()
-@click.option("--quiet", is_flag=True, help="Print only the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 @click.pass_obj
 @fails_cleanly
 def build(settings: Settings, quiet: bool) -> None:
@@ -163,7 +163,8 @@ def query(settings: Settings, name: str | None, params: Sequence[str], sparql: s
         result = store.query(sparql, timeout=timeout, max_rows=max_rows)
     else:
         result = queries.run(store, settings.queries, name or "", _pairs(params), timeout=timeout, max_rows=max_rows)
-    click.echo(formats.render(result, fmt))
+    text = formats.render(result, fmt)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 def _pairs(params: Sequence[str]) -> dict[str, str]:

@@ -169,7 +169,7 @@ def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Prob
             found += spans.check_stored(source.doc, source.text)
         verified.append(source)
     if any(p.severity == "error" for p in found):
-        return Checked(ValidationReport(tuple(found), files))
+        return Checked(ValidationReport(_pinpointed(found, docs), files))
     known = registry(docs)
     graphs = [map_entities(docs, known)]
     graphs += [map_article(s.doc, known, s.text) for s in verified if s.doc.article is not None]
@@ -180,8 +180,13 @@ def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Prob
         union += mapped.graph
         origins.update(mapped.origins)
     outcome = shacl.validate(union, shacl.load_shapes(settings.shapes), ontology, origins)
-    report = ValidationReport(tuple(found) + outcome.problems, files, outcome.report_turtle)
+    report = ValidationReport(_pinpointed([*found, *outcome.problems], docs), files, outcome.report_turtle)
     return Checked(report, tuple(graphs) if report.conforms else (), tuple(verified))
+
+
+def _pinpointed(problems: Sequence[Problem], docs: Sequence[AnnotationFile]) -> tuple[Problem, ...]:
+    by_path = {d.path: d for d in docs}
+    return tuple(annotations.pinpoint(by_path[p.where.file], p) if p.where.file in by_path else p for p in problems)
 
 
 def load_ontology(settings: Settings) -> Graph:

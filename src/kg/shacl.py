@@ -18,6 +18,30 @@ from rdflib.term import Node
 from kg.errors import ConfigError, InputError, Location
 from kg.report import Problem, Severity
 
+FIELDS = {  # predicate local name → the annotation-file key it comes from
+    "gainingActor": "gaining",
+    "losingActor": "losing",
+    "controllingActor": "controller",
+    "attackingActor": "attacker",
+    "defendingActor": "defender",
+    "presentActor": "present",
+    "supportingActor": "supporting",
+    "wasAttributedTo": "source",
+    "dateEarliest": "date",
+    "dateLatest": "date",
+    "datePrecision": "date",
+    "dateBasis": "date",
+    "dateDerivation": "date",
+    "scopeNote": "scopeNote",
+    "prefLabel": "label",
+    "altLabel": "altLabels",
+    "headline": "title",
+    "citation": "cites",
+    "referencePlace": "reference",
+    "distanceKm": "km",
+    "hasGeometry": "coordinates",
+    "evidence": "evidence",
+}
 SEVERITY: dict[URIRef, Severity] = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
 
@@ -82,8 +106,9 @@ def _problem(results: Graph, result: Node, origins: Mapping[Node, Location]) -> 
         message += f" (value: {_short(value) if isinstance(value, URIRef) else value})"
     origin = origins.get(focus) if focus is not None else None
     field = _short(path) if path is not None and isinstance(path, URIRef) else None
+    field = FIELDS.get(field, field) if field else None
     if origin is not None and origin.field and field:
-        field = f"{origin.field} → {field}"
+        field = f"{origin.field}.{field}"
     elif origin is not None:
         field = origin.field or field
     where = Location(

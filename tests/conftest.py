@@ -1,0 +1,52 @@
+"""Shared factories: settings over small, visible fixtures, and a built mini store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kg import pipeline
+from kg.config import PROJECT_ROOT, Settings
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini"
+SEED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def mini_settings(tmp_path: Path) -> Settings:
+    """Settings over a private copy of the mini fixture (invented text), storing under tmp_path."""
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data, ignore=shutil.ignore_patterns("corpus"))
+    return Settings.from_env({}, data=data, corpus=MINI / "corpus", store=str(tmp_path / "store"))
+
+
+@pytest.fixture
+def built_mini(mini_settings: Settings) -> Settings:
+    """The mini fixture, built into its store."""
+    result = pipeline.build(mini_settings)
+    assert result.stored, result.report.problems
+    return mini_settings
+
+
+@pytest.fixture
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over the real seed annotations and corpus, storing in a fresh folder."""
+    if not SEED_CORPUS.is_dir():
+        pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
+    return Settings.from_env({}, store=str(tmp_path_factory.mktemp("seed") / "store"), corpus=SEED_CORPUS)
+
+
+@pytest.fixture
+def write_article(mini_settings: Settings) -> Callable[[str, str], Path]:
+    """Write an article annotation file into the mini data folder and return its path."""
+
+    def write(name: str, text: str) -> Path:
+        path = mini_settings.data / "articles" / name
+        path.write_text(text, "utf-8")
+        return path
+
+    return write

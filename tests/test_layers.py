@@ -1,0 +1,271 @@
+"""The package keeps its layers: no module imports from a layer above its own.
+
+Every module under ``src/kg`` is read with :mod:`ast` (nothing is imported), and each
+``import kg.x`` / ``from kg import x`` / relative import becomes an edge. The table below is
+the picture in /work/shared/STYLE.md ("Shape"); a module missing from it fails the test, so a
+new module has to be given a place.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "kg"
+
+# Which layer each part of kg lives in. A part is a top-level module (kg/errors.py) or a
+# package (kg/store/, kg/web/) with all its modules. Absent optional parts are simply not found.
+LAYERS: dict[str, int] = {
+    # L0 foundation
+    "errors": 0,
+    "config": 0,
+    "vocab": 0,
+    "report": 0,
+    # L1 domain: pure, no RDF in annotations or spans
+    "annotations": 1,
+    "spans": 1,
+    "gazetteer": 1,
+    # L2 RDF
+    "mapping": 2,
+    "shacl": 2,
+    "sparql": 2,
+    "reasoning": 2,
+    # L3 I/O and queries
+    "store": 3,
+    "queries": 3,
+    "formats": 3,
+    # L4 orchestration
+    "pipeline": 4,
+    # L5 faces: nothing imports these
+    "cli": 5,
+    "web": 5,
+}
+
+# Imports between different parts of one layer, allowed only where listed here.
+SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
+    ("spans", "annotations"),
+    ("queries", "store"),
+    ("formats", "store"),
+}
+
+# Allowed only inside a function body (a lazy import), never at module level.
+LAZY_ONLY: set[tuple[str, str]] = {
+    ("cli", "web"),  # `kg serve` starts the web app without making every command load Flask
+}
+
+# Third-party packages only one part of kg may import.
+EXCLUSIVE_IMPORTS: dict[str, str] = {
+    "pyshacl": "shacl",
+    "owlready2": "reasoning",
+}
+
+# Parts that must not import these packages at all.
+FORBIDDEN_IMPORTS: dict[str, set[str]] = {
+    "annotations": {"rdflib"},
+    "spans": {"rdflib"},
+}
+
+# The one part that reads the process environment.
+READS_ENVIRONMENT = "config"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One import found in a module: who imports what, where, and whether lazily."""
+
+    module: str  # dotted name of the importing module, e.g. kg.store.embedded
+    target: str  # dotted name imported, e.g. kg.sparql or pyshacl.validate
+    line: int
+    lazy: bool  # inside a function body
+
+    def __str__(self) -> str:
+        how = " (inside a function)" if self.lazy else ""
+        return f"{self.module} imports {self.target} at line {self.line}{how}"
+
+
+def module_name(path: Path) -> str:
+    """``src/kg/store/embedded.py`` → ``kg.store.embedded``; ``__init__.py`` names its package."""
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def part_of(dotted: str) -> str | None:
+    """``kg.store.embedded`` → ``store``; ``kg`` itself (the package root) → None."""
+    pieces = dotted.split(".")
+    return pieces[1] if len(pieces) > 1 and pieces[0] == "kg" else None
+
+
+def _is_part(name: str) -> bool:
+    return name in LAYERS or (SRC / f"{name}.py").exists() or (SRC / name).is_dir()
+
+
+def _absolute(module: str, is_package: bool, node: ast.ImportFrom) -> str:
+    """The absolute module a ``from … import`` names, resolving relative imports."""
+    if not node.level:
+        return node.module or ""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def edges(source: str, module: str, is_package: bool = False) -> Iterator[Edge]:
+    """Every import in a module's source, with ``from kg import x`` read as importing ``kg.x``."""
+
+    def walk(node: ast.AST, lazy: bool) -> Iterator[Edge]:
+        for child in ast.iter_child_nodes(node):
+            inner = lazy or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    yield Edge(module, alias.name, child.lineno, lazy)
+            elif isinstance(child, ast.ImportFrom):
+                base = _absolute(module, is_package, child)
+                for alias in child.names:
+                    # `from kg import formats` imports the module kg.formats; `__version__` is kg itself
+                    target = f"{base}.{alias.name}" if base == "kg" and _is_part(alias.name) else base
+                    yield Edge(module, target, child.lineno, lazy)
+            yield from walk(child, inner)
+
+    yield from walk(ast.parse(source), False)
+
+
+def environment_reads(source: str) -> list[int]:
+    """Lines that touch ``os.environ`` / ``os.getenv`` (or import them from os)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in {"environ", "getenv", "environb", "putenv"}
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        ):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            if any(alias.name in {"environ", "getenv", "environb", "putenv"} for alias in node.names):
+                lines.append(node.lineno)
+    return lines
+
+
+def upward_edges(found: list[Edge]) -> list[str]:
+    """Every edge that breaks the layer table, each as a sentence saying why."""
+    broken = []
+    for edge in found:
+        mine, theirs = part_of(edge.module), part_of(edge.target)
+        if mine is None or theirs is None or mine == theirs:
+            continue
+        if mine not in LAYERS or theirs not in LAYERS:
+            missing = mine if mine not in LAYERS else theirs
+            broken.append(f"{edge}: kg.{missing} is not in the layer table of tests/test_layers.py")
+            continue
+        low, high = LAYERS[theirs], LAYERS[mine]
+        if (mine, theirs) in LAZY_ONLY:
+            if not edge.lazy:
+                broken.append(f"{edge}: kg.{theirs} may only be imported inside a function")
+        elif low > high:
+            broken.append(f"{edge}: upward edge from L{high} {mine} to L{low} {theirs}")
+        elif low == high and (mine, theirs) not in SAME_LAYER_ALLOWED:
+            broken.append(f"{edge}: same-layer edge (L{low}) {mine} → {theirs} is not in SAME_LAYER_ALLOWED")
+    return broken
+
+
+# --------------------------------------------------------------------------- the real package
+
+MODULES = sorted(SRC.rglob("*.py"))
+
+
+def module_edges(path: Path) -> list[Edge]:
+    return list(edges(path.read_text("utf-8"), module_name(path), path.name == "__init__.py"))
+
+
+def test_the_package_is_found():
+    """The walk sees the modules the layer table talks about (so the other tests are not vacuous)."""
+    parts = {part_of(module_name(p)) for p in MODULES}
+    assert {"errors", "annotations", "mapping", "store", "pipeline", "cli"} <= parts
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_module_is_in_the_layer_table(path: Path):
+    """Every module belongs to a part that has a layer."""
+    part = part_of(module_name(path))
+    assert part is None or part in LAYERS, f"kg.{part} is not in LAYERS of tests/test_layers.py; give it a layer"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_no_upward_imports(path: Path):
+    """A module imports kg only from layers below its own (or from the same-layer pairs listed)."""
+    broken = upward_edges(module_edges(path))
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_heavy_packages_stay_in_their_module(path: Path):
+    """Only kg.shacl imports pyshacl, only kg.reasoning owlready2; annotations and spans use no rdflib."""
+    part = part_of(module_name(path))
+    broken = []
+    for edge in module_edges(path):
+        top = edge.target.split(".")[0]
+        owner = EXCLUSIVE_IMPORTS.get(top)
+        if owner is not None and part != owner:
+            broken.append(f"{edge}: only kg.{owner} may import {top}")
+        if top in FORBIDDEN_IMPORTS.get(part or "", set()):
+            broken.append(f"{edge}: kg.{part} must not import {top}")
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(SRC)))
+def test_only_config_reads_the_environment(path: Path):
+    """os.environ and os.getenv appear in kg.config and nowhere else."""
+    if part_of(module_name(path)) == READS_ENVIRONMENT:
+        return
+    lines = environment_reads(path.read_text("utf-8"))
+    assert not lines, f"{module_name(path)} reads the environment at line(s) {lines}; take a Settings instead"
+
+
+def test_config_is_where_the_environment_is_read():
+    """The environment rule points at a module that really reads it (so the rule is not stale)."""
+    assert environment_reads((SRC / "config.py").read_text("utf-8"))
+
+
+# --------------------------------------------------------------------------- the checker itself
+
+
+def test_checker_reports_an_upward_edge():
+    """An L1 module importing an L3 one is reported with both ends and the line."""
+    source = "import json\n\nfrom kg.store import Store\n"
+    broken = upward_edges(list(edges(source, "kg.annotations")))
+    assert broken == ["kg.annotations imports kg.store at line 3: upward edge from L1 annotations to L3 store"]
+
+
+def test_checker_reads_from_kg_import_and_relative_imports():
+    """``from kg import pipeline`` and ``from ..pipeline import x`` are both edges to kg.pipeline."""
+    source = "from kg import pipeline\nfrom ..pipeline import build\n"
+    found = list(edges(source, "kg.store.embedded"))
+    assert [e.target for e in found] == ["kg.pipeline", "kg.pipeline"]
+    assert len(upward_edges(found)) == 2
+
+
+def test_checker_refuses_an_unlisted_same_layer_edge():
+    """queries → formats is the same layer but not listed, so it is reported."""
+    broken = upward_edges(list(edges("from kg.formats import render\n", "kg.queries")))
+    assert len(broken) == 1 and "same-layer" in broken[0]
+
+
+def test_checker_allows_cli_to_import_web_only_lazily():
+    """cli may import web inside a function, not at module level."""
+    lazy = "def serve():\n    from kg.web import create_app\n"
+    eager = "from kg.web import create_app\n"
+    assert upward_edges(list(edges(lazy, "kg.cli"))) == []
+    assert upward_edges(list(edges(eager, "kg.cli"))) == [
+        "kg.cli imports kg.web at line 1: kg.web may only be imported inside a function"
+    ]
+
+
+def test_checker_finds_environment_reads():
+    """os.environ, os.getenv and ``from os import environ`` are all found."""
+    source = "import os\nfrom os import environ\n\ndef f():\n    return os.getenv('X') or os.environ['Y']\n"
+    assert sorted(environment_reads(source)) == [2, 5, 5]
