@@ -105,6 +105,8 @@ def _problem(results: Graph, result: Node, origins: Mapping[Node, Location]) -> 
     if value is not None and str(value) not in message:
         message += f" (value: {_short(value) if isinstance(value, URIRef) else value})"
     origin = origins.get(focus) if focus is not None else None
+    if value is not None and value in origins and (origin is None or origin.field == "article"):
+        origin = origins[value]  # a check run once per article names the annotation at fault as its value
     field = _short(path) if path is not None and isinstance(path, URIRef) else None
     field = FIELDS.get(field, field) if field else None
     if origin is not None and origin.field and field:
