@@ -143,9 +143,9 @@ def test_annotate_resolve_writes_offsets_and_keeps_comments(mini_settings: Setti
     """kg annotate --resolve fills in offsets, keeps comments, and a second run changes nothing."""
     path = mini_settings.data / "articles" / "mini.yaml"
     text = path.read_text("utf-8")
-    stripped = "# a comment kept\n" + "\n".join(
-        line for line in text.splitlines() if "spans:" not in line
-    ).replace(", span: [65, 150]", "")
+    stripped = "# a comment kept\n" + "\n".join(line for line in text.splitlines() if "spans:" not in line).replace(
+        ", span: [65, 150]", ""
+    )
     path.write_text(stripped + "\n", "utf-8")
     first = run(mini_settings, "annotate", "--resolve", str(path))
     assert first.exit_code == 0, first.output

@@ -54,7 +54,19 @@ class Settings:
             if raw is not None and raw != "":
                 values[f.name] = _convert(f.name, f.metadata["env"], raw, f.default)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse limits that would switch a safeguard off."""
+        if not (0 < self.query_timeout < 86_400):
+            raise ConfigError(
+                f"KG_QUERY_TIMEOUT={self.query_timeout!r} must be a number of seconds above 0",
+                hint="every query needs a time limit; e.g. KG_QUERY_TIMEOUT=5",
+            )
+        if self.max_rows < 1:
+            raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
 
     @property
     def store_is_remote(self) -> bool:

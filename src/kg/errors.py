@@ -36,7 +36,7 @@ class Location:
     def __str__(self) -> str:
         place = self.file or ""
         if self.line is not None:
-            place += f":{self.line}"
+            place += f":{self.line}" if place else f"line {self.line}"
         if self.field:
             place += f": {self.field}" if place else self.field
         if self.node:

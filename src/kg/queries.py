@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +86,17 @@ def parse_query_file(text: str, name: str, path: Path) -> SavedQuery:
         raise InputError(f"the #+ header is not valid YAML: {exc}", where=Location(str(path))) from None
     if not isinstance(meta, dict) or "title" not in meta:
         raise InputError("the #+ header needs at least a title", where=Location(str(path), 1, "title"))
+    declared = meta.get("params") or {}
+    if not isinstance(declared, dict):
+        raise InputError("'params' must map each parameter name to its spec", where=Location(str(path), None, "params"))
     params = []
-    for pname, spec in (meta.get("params") or {}).items():
+    for pname, spec in declared.items():
         spec = spec or {}
+        if not isinstance(spec, dict):
+            raise InputError(
+                f"parameter {pname!r} must be a mapping such as {{type: date, example: 2015-12-01}}",
+                where=Location(str(path), None, f"params.{pname}"),
+            )
         ptype = spec.get("type", "string")
         if ptype not in PARAM_TYPES:
             raise InputError(
@@ -168,17 +176,14 @@ def term_for(param: Param, raw: str, store: Store) -> RdfTerm:
             return RdfTerm("literal", date.fromisoformat(raw).isoformat(), str(XSD.date))
         except ValueError:
             raise ParameterError(f"{param.name} must be a date as YYYY-MM-DD, not {raw!r}", where=where) from None
-    if param.type in {"number", "integer"}:
-        try:
-            number = Decimal(raw)
-            if not number.is_finite() or (param.type == "integer" and number != number.to_integral_value()):
-                raise InvalidOperation
-        except InvalidOperation:
-            raise ParameterError(
-                f"{param.name} must be a{'n integer' if param.type == 'integer' else ' number'}, not {raw!r}",
-                where=where,
-            ) from None
-        return RdfTerm("literal", str(number), str(XSD.integer if param.type == "integer" else XSD.decimal))
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+            raise ParameterError(f"{param.name} must be a whole number such as 50, not {raw!r}", where=where)
+        return RdfTerm("literal", str(int(raw)), str(XSD.integer))
+    if param.type == "number":
+        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", raw.strip()):
+            raise ParameterError(f"{param.name} must be a decimal number such as 12.5, not {raw!r}", where=where)
+        return RdfTerm("literal", format(Decimal(raw.strip()), "f"), str(XSD.decimal))
     if param.type == "iri":
         return RdfTerm("uri", _checked_iri(param, raw))
     if param.type in ENTITY_CLASSES:

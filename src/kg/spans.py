@@ -210,7 +210,11 @@ def _compare(
             )
         ]
     for span in stored:
-        if span.end > len(text) or span.start >= span.end:
+        if span.start >= span.end:
+            return [
+                Problem(f"offsets [{span.start}, {span.end}] are empty or reversed", _field(where, name), source="text")
+            ]
+        if span.end > len(text):
             return [
                 Problem(
                     f"offsets [{span.start}, {span.end}] lie outside the text ({len(text)} characters)",

@@ -17,6 +17,7 @@ _LEXEMES = re.compile(
     r'|"(?:[^"\\\n]|\\.)*"'  # short strings
     r"|'(?:[^'\\\n]|\\.)*'"
     r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
+    r"|\\."  # escapes in prefixed names (ex:a\#b): their # does not start a comment
     r"|#[^\n]*",  # comments
     re.DOTALL,
 )

@@ -16,12 +16,15 @@ and is killed when it overruns, since pyoxigraph cannot cancel a running query.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -90,7 +93,7 @@ def run_query(
         answer = store.query(sparql, substitutions=substitutions or None, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query near the position given") from None
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"the query cannot run: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer), seconds=time.perf_counter() - started)
@@ -173,7 +176,11 @@ class EmbeddedStore:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(target=_child, args=(path, sparql, bindings, max_rows, sender), daemon=True)
-        child.start()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that forking a threaded process may deadlock; the child only opens
+            # its own read-only database and never touches the parent's RocksDB threads or locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            child.start()
         sender.close()
         try:
             if not receiver.poll(timeout):
@@ -219,6 +226,24 @@ class EmbeddedStore:
                 self._store.extend(quads_of(iri, graph))
             return
         self.root.mkdir(parents=True, exist_ok=True)
+        with self._write_lock():
+            self._replace_under_lock(graphs)
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One writer at a time: a second build fails at once instead of racing the first."""
+        assert self.root is not None
+        with open(self.root / ".write.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"another process is writing the store at {self.root}", hint="wait for it to finish, then retry"
+                ) from None
+            yield
+
+    def _replace_under_lock(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+        assert self.root is not None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         target = self.root / f"db-{stamp}-{os.getpid()}"
         try:
