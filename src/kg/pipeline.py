@@ -167,6 +167,9 @@ def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Prob
     for source in sources:
         if source.doc.article is not None:
             found += spans.check_stored(source.doc, source.text)
+        if source.doc.article is not None and source.text is not None:
+            # with the text at hand, offsets come from it (stored ones were just checked against it)
+            source = Source(spans.resolve(source.doc, source.text).doc, source.text)
         verified.append(source)
     if any(p.severity == "error" for p in found):
         return Checked(ValidationReport(_pinpointed(found, docs), files))
@@ -243,7 +246,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     finally:
         store.close()
     timings["store"] = time.perf_counter() - mark
-    docs = [s.doc for s in sources]
+    docs = [s.doc for s in checked.sources]  # with offsets resolved from the texts
     articles = [d for d in docs if d.article is not None]
     return BuildReport(
         checked.report,
