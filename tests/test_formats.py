@@ -100,11 +100,11 @@ def test_csv_ask(answer: bool, cell: str):
 
 
 def test_table_shortens_iris_and_counts_rows():
-    """The table prefixes kg IRIs, shows bare literal values and ends with the row count."""
+    """The table shows kg IRIs by their id, bare literal values, and ends with the row count."""
     lines = formats.to_table(result(), width=200).splitlines()
     assert lines[0].split() == ["place", "name", "since", "note"]
     assert set(lines[1].replace(" ", "")) == {"-"}
-    assert lines[2].split()[:3] == ["kgid:place/northtown", "Northtown", "2020-03-01"]
+    assert lines[2].split()[:3] == ["northtown", "Northtown", "2020-03-01"]
     assert lines[-1] == "2 rows"
 
 
@@ -146,3 +146,21 @@ def test_render_unknown_format():
         formats.render(result(), "xml")
     assert "'xml'" in caught.value.message
     assert caught.value.hint is not None and all(f in caught.value.hint for f in formats.FORMATS)
+
+
+def test_table_hides_echoed_parameters_and_iris_that_have_labels():
+    """A column x is left out when xLabel is there, and so are the query's own parameters."""
+    labelled = QueryResult(
+        "SELECT",
+        ("date", "controller", "controllerLabel"),
+        (
+            {
+                "date": RdfTerm("literal", "2020-03-02"),
+                "controller": RdfTerm("uri", "https://w3id.org/kg/id/actor/blue-front"),
+                "controllerLabel": RdfTerm("literal", "Blue Front"),
+            },
+        ),
+    )
+    lines = formats.to_table(labelled, width=100, hide={"date"}).splitlines()
+    assert lines[0].split() == ["controllerLabel"]
+    assert lines[2] == "Blue Front"

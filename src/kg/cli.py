@@ -163,7 +163,7 @@ def query(settings: Settings, name: str | None, params: Sequence[str], sparql: s
         result = store.query(sparql, timeout=timeout, max_rows=max_rows)
     else:
         result = queries.run(store, settings.queries, name or "", _pairs(params), timeout=timeout, max_rows=max_rows)
-    text = formats.render(result, fmt)
+    text = formats.render(result, fmt, hide=_pairs(params) if name else ())
     click.echo(text, nl=not text.endswith("\n"))
 
 
