@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -183,7 +184,9 @@ def _pairs(params: Sequence[str]) -> dict[str, str]:
 def list_queries(settings: Settings) -> None:
     """List the saved queries with their parameters."""
     for saved in queries.catalogue(settings.queries).values():
-        params = " ".join(f"{p.name}={p.example or '…'}" + ("" if p.required else "?") for p in saved.params)
+        params = " ".join(
+            shlex.quote(f"{p.name}={p.example or '…'}") + ("" if p.required else "?") for p in saved.params
+        )
         click.echo(f"{saved.name:<22} {saved.title}")
         click.echo(f"{'':<22} kg query {saved.name} {params}".rstrip())
 
