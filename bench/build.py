@@ -75,8 +75,10 @@ def main() -> None:
     args = parser.parse_args()
     base = Settings.from_env()
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    print(f"{'corpus':<12}{'articles':>9}{'quads':>10}{'build s':>9}{'parse':>8}{'valid.':>8}{'store':>8}"
-          f"{'quads/s':>10}{'rdflib s':>10}{'oxigraph s':>11}{'ratio':>7}")
+    print(
+        f"{'corpus':<12}{'articles':>9}{'quads':>10}{'build s':>9}{'parse':>8}{'valid.':>8}{'store':>8}"
+        f"{'quads/s':>10}{'rdflib s':>10}{'oxigraph s':>11}{'ratio':>7}"
+    )
     for label, times in (("seed", 0), (f"seed x{args.repeat}", args.repeat)):
         with tempfile.TemporaryDirectory() as folder:
             if times:
@@ -87,9 +89,11 @@ def main() -> None:
             result = sorted(results, key=lambda r: r.seconds)[len(results) // 2]
             rdflib_s, ox_s, _ = reference_load(result.store)
             phase = {k: statistics.median(r.timings[k] for r in results) for k in ("parse", "validate", "store")}
-            print(f"{label:<12}{result.articles:>9}{result.quads:>10}{result.seconds:>9.2f}"
-                  f"{phase['parse']:>8.2f}{phase['validate']:>8.2f}{phase['store']:>8.2f}"
-                  f"{result.quads_per_second:>10,.0f}{rdflib_s:>10.2f}{ox_s:>11.2f}{rdflib_s / ox_s:>6.1f}x")
+            print(
+                f"{label:<12}{result.articles:>9}{result.quads:>10}{result.seconds:>9.2f}"
+                f"{phase['parse']:>8.2f}{phase['validate']:>8.2f}{phase['store']:>8.2f}"
+                f"{result.quads_per_second:>10,.0f}{rdflib_s:>10.2f}{ox_s:>11.2f}{rdflib_s / ox_s:>6.1f}x"
+            )
     print("ratio: rdflib in-memory load time / pyoxigraph on-disk bulk load time of the same N-Quads")
 
 
