@@ -78,9 +78,15 @@ def term_to_ox(term: RdfTerm) -> Any:
 
 
 def quads_of(graph_iri: URIRef, graph: Graph) -> Iterable[Any]:
+    """A graph's triples as quads; blank nodes get canonical labels (RDFC-1.0), so the same
+    graph always gives the same quads and a rebuild is byte-for-byte idempotent."""
     g = ox.NamedNode(str(graph_iri))
-    for s, p, o in graph:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in graph]
+    if not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads):
+        return quads
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return list(dataset)
 
 
 def run_query(
