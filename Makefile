@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install system-deps build test lint format typecheck bench clean
+.PHONY: install system-deps build serve test lint format typecheck bench clean
 
 install: $(STAMP)
 
@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Java runs the OWL reasoner (HermiT, through owlready2); installed from Debian if missing.
+# From Debian, if missing: Java runs the OWL reasoner (HermiT, through owlready2); Chromium
+# runs the browser tests (Playwright drives it; it never downloads a browser of its own).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-deps:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "installing a Java runtime for the OWL reasoner"; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq default-jre-headless >/dev/null; }
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # The main job: build the graph from data/ into var/store, then answer the example question.
 build: install
@@ -31,6 +36,11 @@ build: install
 	@echo
 	@echo "Who held al-Qaryatayn on 2016-04-10?"
 	@kg query control-at place=al-Qaryatayn date=2016-04-10
+
+# The main job: build the graph, then serve it on http://127.0.0.1:8000/ (KG_PORT to change).
+serve: install
+	kg build
+	kg serve
 
 test: install system-deps lint
 	$(BIN)/pytest -q

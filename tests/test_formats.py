@@ -133,11 +133,30 @@ def test_table_ask_and_construct():
 # --------------------------------------------------------------------------- render
 
 
-@pytest.mark.parametrize("fmt", formats.FORMATS)
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_render_dispatches(fmt: str):
     """render(result, fmt) is the renderer of that name."""
     renderer = {"table": formats.to_table, "json": formats.to_json, "csv": formats.to_csv}[fmt]
     assert formats.render(ask(True), fmt) == renderer(ask(True))
+
+
+def test_geojson_makes_points_of_wkt_rows_and_counts_the_rest():
+    """Rows with a WKT point become GeoJSON features (lon, lat); rows without one are counted."""
+    rows = (
+        {"wkt": RdfTerm("literal", "POINT(37.24066 34.22956)"), "name": RdfTerm("literal", "al-Qaryatayn")},
+        {"name": RdfTerm("literal", "Qalamoun")},
+    )
+    collection = json.loads(formats.render(QueryResult("SELECT", ("name", "wkt"), rows), "geojson"))
+    (feature,) = collection["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [37.24066, 34.22956]}
+    assert feature["properties"] == {"name": "al-Qaryatayn"}
+    assert collection["kg"]["without_geometry"] == 1
+
+
+def test_geojson_needs_a_geometry_column():
+    """Results without a ?wkt column cannot be GeoJSON, and the message says what to ask for."""
+    with pytest.raises(UsageError, match="no geometry"):
+        formats.to_geojson(ask(True))
 
 
 def test_render_unknown_format():

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "annotations": 1,
     "spans": 1,
     "gazetteer": 1,
+    "tokens": 1,
     # L2 RDF
     "mapping": 2,
     "shacl": 2,

@@ -43,10 +43,10 @@ def built_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 
 def test_the_readme_opens_with_the_two_commands() -> None:
-    """The first code block is `make build` and `make test`."""
+    """The first code block is `make serve` and `make test`."""
     first = re.search(r"```sh\n(.*?)```", README, re.DOTALL)
     assert first is not None
-    assert [line.split()[:2] for line in first.group(1).splitlines()] == [["make", "build"], ["make", "test"]]
+    assert [line.split()[:2] for line in first.group(1).splitlines()] == [["make", "serve"], ["make", "test"]]
 
 
 @pytest.mark.parametrize("step", range(len(session())))

@@ -56,18 +56,21 @@ def test_replace_all_then_reopen_read_only(tmp_path: Path):
 
 
 def test_current_symlink_swaps_and_old_databases_go(tmp_path: Path):
-    """Each rebuild makes a new db-* folder, points `current` at it and removes the old one."""
+    """Each rebuild makes a new db-* folder, points `current` at it, keeps the one before and removes older ones."""
     root = tmp_path / "store"
     store = built(root, prefix="old")
     first = databases(root)
     assert len(first) == 1 and os.readlink(root / CURRENT) == first[0]
     store.replace_all([(GRAPH, labels_graph(2, "new"))])
     second = databases(root)
-    assert len(second) == 1 and second != first
-    assert (root / CURRENT).is_symlink() and os.readlink(root / CURRENT) == second[0]
+    assert len(second) == 2 and first[0] in second
+    newest = os.readlink(root / CURRENT)
+    assert (root / CURRENT).is_symlink() and newest in second and newest != first[0]
     leftovers = sorted(p.name for p in root.iterdir() if p.name != ".write.lock")
     assert leftovers == sorted([CURRENT, *second])  # no temporary link left
     assert EmbeddedStore.open(root).query(LABELS).column("label") == ["new 0", "new 1"]
+    store.replace_all([(GRAPH, labels_graph(1, "newer"))])
+    assert databases(root) == sorted([newest, os.readlink(root / CURRENT)])  # the oldest one went
 
 
 def test_replace_all_is_idempotent(tmp_path: Path):
@@ -203,3 +206,124 @@ def test_a_second_writer_fails_at_once_instead_of_racing(tmp_path: Path):
         with pytest.raises(StoreError, match="another process is writing"):
             EmbeddedStore.open(root, create=True).replace_all([(GRAPH, labels_graph(1, "racing"))])
     assert EmbeddedStore.open(root).checksum() == before
+
+
+# --------------------------------------------------------------------------- writing: update and apply
+
+INSERT = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}thing9999> <{EX}label> "thing 9" }} }}'
+
+
+def test_update_adds_data_in_a_new_database(tmp_path: Path):
+    """update() writes into a copy, swaps `current` to it and answers from it at once."""
+    root = tmp_path / "store"
+    store = built(root)
+    before = os.readlink(root / CURRENT)
+    store.update(INSERT)
+    assert os.readlink(root / CURRENT) != before and before in databases(root)
+    assert store.path == (root / CURRENT).resolve()
+    assert store.query(LABELS).column("label") == ["thing 0", "thing 1", "thing 2", "thing 9"]
+    assert EmbeddedStore.open(root).query(LABELS).column("label")[-1] == "thing 9"
+
+
+def test_update_on_a_store_with_nothing_built_yet(tmp_path: Path):
+    """The first write to an empty folder starts from an empty database."""
+    store = EmbeddedStore.open(tmp_path / "store", create=True)
+    store.update(INSERT)
+    assert EmbeddedStore.open(tmp_path / "store").query(LABELS).column("label") == ["thing 9"]
+
+
+@pytest.mark.parametrize(
+    ("update", "error", "words"),
+    [
+        (f"INSERT DATA {{ <{EX}a> <{EX}b> }}", QueryError, "syntax error"),
+        (f"LOAD <{EX}data.ttl> INTO GRAPH <{GRAPH}>", QueryRefused, "LOAD is refused"),
+        (f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{EX}sparql> {{ ?s ?p ?o }} }}", QueryRefused, "SERVICE"),
+    ],
+    ids=["syntax", "load", "service"],
+)
+def test_a_failing_update_changes_nothing(tmp_path: Path, update: str, error: type[Exception], words: str):
+    """A refused or broken update raises with a message, and leaves the data and the folders as they were."""
+    root = tmp_path / "store"
+    store = built(root)
+    store.update(INSERT)  # so that a previous database exists too
+    before, folders = store.checksum(), databases(root)
+    with pytest.raises(error, match=words):
+        store.update(update)
+    assert store.checksum() == before and databases(root) == folders
+    assert EmbeddedStore.open(root).checksum() == before
+
+
+def test_a_write_that_fails_late_leaves_no_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """If the copy cannot be written after the change, `current` and the folders stay as they were."""
+    root = tmp_path / "store"
+    store = built(root)
+    before, folders = store.checksum(), databases(root)
+
+    def full(_self: object) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr("pyoxigraph.Store.flush", full, raising=False)
+    with pytest.raises(OSError, match="simulated"):
+        store.update(INSERT)
+    monkeypatch.undo()
+    assert store.checksum() == before and databases(root) == folders
+
+
+def test_apply_adds_and_drops_named_graphs(tmp_path: Path):
+    """apply() drops graphs and adds others in one write; naming a graph in both replaces it."""
+    other = URIRef("https://w3id.org/kg/graph/other")
+    store = built(tmp_path / "store", n=2)
+    store.apply(add=[(other, labels_graph(1, "other"))])
+    assert store.info().graphs == tuple(sorted([str(GRAPH), str(other)]))
+    store.apply(add=[(GRAPH, labels_graph(1, "new"))], drop_graphs=[str(GRAPH), str(other)])
+    assert store.info().graphs == (str(GRAPH),)
+    assert EmbeddedStore.open(tmp_path / "store").query(LABELS).column("label") == ["new 0"]
+
+
+def test_writes_in_memory(tmp_path: Path):
+    """The in-memory store takes updates and apply() too, and a broken update changes nothing."""
+    store = EmbeddedStore.open(None)
+    store.apply(add=[(GRAPH, labels_graph(1))])
+    store.update(INSERT)
+    before = store.checksum()
+    with pytest.raises(QueryError):
+        store.update("INSERT DATA { oops }")
+    assert store.checksum() == before and store.query(LABELS).column("label") == ["thing 0", "thing 9"]
+
+
+def test_readers_opened_before_and_after_a_write(tmp_path: Path):
+    """A database opened before a write still answers (it is kept); stores opened before or after see the write."""
+    import pyoxigraph
+
+    root = tmp_path / "store"
+    writer = built(root)
+    reader = EmbeddedStore.open(root)
+    held = pyoxigraph.Store.read_only(str(reader.path))  # as a query under way holds it
+    writer.update(INSERT)
+    assert len(held) == 3 and held.query(f"ASK {{ GRAPH ?g {{ <{EX}thing0000> ?p ?o }} }}")
+    assert reader.query(LABELS).column("label")[-1] == "thing 9"  # it reopened `current`
+    assert EmbeddedStore.open(root).query(LABELS).column("label")[-1] == "thing 9"
+    writer.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}x> <{EX}label> "x" }} }}')
+    assert len(databases(root)) == 2  # the new one and the one before it
+
+
+def test_writes_from_threads_of_one_process_wait_for_each_other(tmp_path: Path):
+    """Concurrent updates through one store queue up instead of failing, and none is lost."""
+    import threading
+
+    store = built(tmp_path / "store", n=0)
+    errors: list[BaseException] = []
+
+    def write(i: int) -> None:
+        try:
+            store.update(f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}t{i}> <{EX}label> "t {i}" }} }}')
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.query(LABELS).column("label") == ["t 0", "t 1", "t 2", "t 3"]

@@ -41,8 +41,15 @@ class Settings:
     queries: Path = _setting(_default("queries"), "KG_QUERIES", "folder of saved queries (*.rq)")
     shapes: Path = _setting(_default("shapes"), "KG_SHAPES", "folder of SHACL shapes (*.ttl)")
     ontology: Path = _setting(_default("ontology/kg.ttl"), "KG_ONTOLOGY", "the OWL ontology (Turtle)")
+    tokens: str = _setting(
+        "", "KG_TOKENS", "write tokens as name:sha256-of-token pairs, comma-separated ('kg token NAME' makes one)"
+    )
     query_timeout: float = _setting(5.0, "KG_QUERY_TIMEOUT", "seconds a query may run")
     max_rows: int = _setting(10_000, "KG_MAX_ROWS", "rows a query may return")
+    max_body: int = _setting(10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve)")
+    workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
+    host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
+    port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -65,6 +72,8 @@ class Settings:
                 f"KG_QUERY_TIMEOUT={self.query_timeout!r} must be a number of seconds above 0",
                 hint="every query needs a time limit; e.g. KG_QUERY_TIMEOUT=5",
             )
+        if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
+            raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
 

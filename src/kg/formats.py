@@ -9,13 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections.abc import Collection, Mapping
+from html import escape
+
+import pyoxigraph as ox
 
 from kg.errors import UsageError
 from kg.store import QueryResult, RdfTerm
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "geojson")
 
 
 def short(term: RdfTerm | None) -> str:
@@ -97,7 +101,12 @@ def _fit(value: str, size: int) -> str:
     return value.ljust(size) if len(value) <= size else value[: size - 1] + "…"
 
 
-RENDERERS: Mapping[str, object] = {"table": to_table, "json": to_json, "csv": to_csv}
+RENDERERS: Mapping[str, object] = {
+    "table": to_table,
+    "json": to_json,
+    "csv": to_csv,
+    "geojson": lambda r: to_geojson(r),
+}
 
 
 def render(result: QueryResult, fmt: str, hide: Collection[str] = ()) -> str:
@@ -107,3 +116,110 @@ def render(result: QueryResult, fmt: str, hide: Collection[str] = ()) -> str:
     if fmt not in RENDERERS:
         raise UsageError(f"unknown format {fmt!r}", hint="one of " + ", ".join(FORMATS))
     return RENDERERS[fmt](result)  # type: ignore[operator,no-any-return]
+
+
+# --------------------------------------------------------------------------- the SPARQL protocol's formats
+
+
+def to_tsv(result: QueryResult) -> str:
+    """W3C SPARQL 1.1 TSV: a header of ?variables, then terms in N-Triples syntax."""
+    if result.form == "ASK":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(row[v].n3().replace("\t", "\\t") if v in row else "" for v in result.variables))
+    return "\n".join(lines) + "\n"
+
+
+def to_xml(result: QueryResult) -> str:
+    """W3C SPARQL Query Results XML Format."""
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    out += [f'    <variable name="{escape(v)}"/>' for v in result.variables]
+    out.append("  </head>")
+    if result.form == "ASK":
+        out.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("  <results>")
+        for row in result.rows:
+            out.append("    <result>")
+            for name, term in row.items():
+                out.append(f'      <binding name="{escape(name)}">{_xml_term(term)}</binding>')
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+def _xml_term(term: RdfTerm) -> str:
+    if term.kind == "uri":
+        return f"<uri>{escape(term.value)}</uri>"
+    if term.kind == "bnode":
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.lang:
+        return f'<literal xml:lang="{escape(term.lang)}">{escape(term.value)}</literal>'
+    if term.datatype and term.datatype != XSD_STRING:
+        return f'<literal datatype="{escape(term.datatype)}">{escape(term.value)}</literal>'
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_FORMATS = {
+    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
+    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+}
+PREFIXES = {
+    "kg": "https://w3id.org/kg/ontology#",
+    "kgid": "https://w3id.org/kg/id/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "schema": "https://schema.org/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}
+
+
+def convert_rdf(ntriples: str, fmt: str) -> bytes:
+    """Triples (as a CONSTRUCT or DESCRIBE gives them) in one of :data:`RDF_FORMATS`."""
+    if fmt not in RDF_FORMATS:
+        raise UsageError(f"unknown RDF format {fmt!r}", hint="one of " + ", ".join(RDF_FORMATS))
+    triples = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    target = RDF_FORMATS[fmt][1]
+    prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(triples, format=target, prefixes=prefixes) or b""
+
+
+_POINT = re.compile(r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)\s*$", re.IGNORECASE)
+
+
+def to_geojson(result: QueryResult, geometry: str = "wkt") -> str:
+    """Rows with a WKT point in column ``geometry`` as a GeoJSON FeatureCollection (RFC 7946).
+
+    The other columns become each feature's properties; rows without a point are left out and
+    counted under ``kg.without_geometry``.
+    """
+    if geometry not in result.variables:
+        raise UsageError(
+            f"these results carry no geometry (no ?{geometry} column)", hint="ask for .json or .csv instead"
+        )
+    features, skipped = [], 0
+    for row in result.rows:
+        match = _POINT.match(row[geometry].value) if geometry in row else None
+        if match is None:
+            skipped += 1
+            continue
+        lon, lat = float(match.group(1)), float(match.group(2))
+        properties = {k: v.value for k, v in row.items() if k != geometry}
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
+        )
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "kg": {"truncated": result.truncated, "without_geometry": skipped},
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2)

@@ -67,6 +67,15 @@ class QueryResult:
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """The SPARQL dataset of one query, as the protocol's default-graph-uri / named-graph-uri
+    give it; without one, the default graph is the union of all named graphs."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StoreInfo:
     location: str
     quads: int
@@ -83,10 +92,17 @@ class Store(Protocol):
         *,
         timeout: float | None = None,
         max_rows: int | None = None,
+        dataset: Dataset | None = None,
     ) -> QueryResult: ...
 
     def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
         """Atomically replace the whole dataset with these named graphs."""
+
+    def update(self, sparql_update: str) -> None:
+        """Apply a SPARQL Update atomically (all of it or none of it)."""
+
+    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
+        """Drop some named graphs and add others, atomically."""
 
     def info(self) -> StoreInfo: ...
 

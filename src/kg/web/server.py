@@ -1,0 +1,25 @@
+"""Running the app: waitress, a production WSGI server, with request threads that share one
+pool of query worker processes (see :mod:`kg.store.pool`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from waitress.server import create_server
+
+from kg.config import Settings
+from kg.store import open_store
+from kg.web import create_app
+
+
+def serve(settings: Settings, *, threads: int = 16, announce: Callable[[str], None] = print) -> None:
+    """Open the store, start the workers, and serve until interrupted."""
+    store = open_store(settings, pool_size=settings.workers)
+    app = create_app(settings, store)
+    server = create_server(app, host=settings.host, port=settings.port, threads=threads, ident="kg")
+    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    announce(f"http://{host}:{server.effective_port}/")  # type: ignore[union-attr]
+    try:
+        server.run()
+    finally:
+        store.close()
