@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -122,13 +123,16 @@ def _text(value: Any) -> str | None:
 
 
 def catalogue(folder: Path) -> dict[str, SavedQuery]:
-    """Every saved query in the folder, by name."""
+    """Every saved query in the folder, by name (parsed again only when a file changes)."""
     if not folder.is_dir():
         raise ConfigError(f"no saved-query folder at {folder}", hint="set KG_QUERIES to the queries folder")
-    found = {}
-    for path in sorted(folder.glob("*.rq")):
-        found[path.stem] = parse_query_file(path.read_text("utf-8"), path.stem, path)
-    return found
+    files = sorted(folder.glob("*.rq"))
+    return dict(_parsed(tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in files)))
+
+
+@lru_cache(maxsize=8)
+def _parsed(files: tuple[tuple[Path, int, int], ...]) -> tuple[tuple[str, SavedQuery], ...]:
+    return tuple((path.stem, parse_query_file(path.read_text("utf-8"), path.stem, path)) for path, _, _ in files)
 
 
 def get(folder: Path, name: str) -> SavedQuery:

@@ -3,6 +3,7 @@ pool of query worker processes (see :mod:`kg.store.pool`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from waitress.server import create_server
@@ -14,6 +15,7 @@ from kg.web import create_app
 
 def serve(settings: Settings, *, threads: int = 16, announce: Callable[[str], None] = print) -> None:
     """Open the store, start the workers, and serve until interrupted."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" is normal under load
     store = open_store(settings, pool_size=settings.workers)
     app = create_app(settings, store)
     server = create_server(app, host=settings.host, port=settings.port, threads=threads, ident="kg")
