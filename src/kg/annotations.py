@@ -516,10 +516,13 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
             yield ref, "actor", Location(claim.where.file, claim.where.line, f"{claim.where.field}.source")
 
 
-def check_references(docs: Sequence[AnnotationFile]) -> list[Problem]:
-    """Duplicate ids, unknown ids, ids of the wrong kind, and contradictions inside one item."""
+def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity] | None = None) -> list[Problem]:
+    """Duplicate ids, unknown ids, ids of the wrong kind, and contradictions inside one item.
+
+    ``stored`` are entities already in the graph, which the files may refer to but not redefine.
+    """
     problems: list[Problem] = []
-    known: dict[str, Entity] = {}
+    known: dict[str, Entity] = dict(stored or {})
     for doc in docs:
         for entity in doc.entities:
             if entity.id in known:

@@ -12,6 +12,7 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     ├── QueryError               exit 2   400  a SPARQL query the engine rejects
     │   ├── QueryRefused         exit 2   403  SERVICE, LOAD, remote FROM, updates without a token
     │   └── QueryTimeout         exit 2   503  a query that ran past its time limit
+    ├── Conflict                 exit 2   409  a write that contradicts what is stored
     └── StoreError               exit 2   503  the store cannot be opened, read or written
 
 Every message says *where* (file, line, field, query, store path) and *what to do next*, and
@@ -117,6 +118,12 @@ class QueryTimeout(QueryError):
     """A query that ran past its time limit."""
 
     status = 503
+
+
+class Conflict(KgError):
+    """A write that contradicts what is stored (a retracted submission sent again)."""
+
+    status = 409
 
 
 class StoreError(KgError):

@@ -23,7 +23,7 @@ from rdflib.term import Node
 from kg import annotations, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
-from kg.errors import InputError, Location
+from kg.errors import InputError, Location, StoreError
 from kg.mapping import MappedGraph, map_article, map_entities
 from kg.report import Problem, ValidationReport
 from kg.store import Store, open_store
@@ -266,6 +266,20 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
 
 def open_for_queries(settings: Settings) -> Store:
     return open_store(settings)
+
+
+def open_for_writes(settings: Settings) -> Store:
+    return open_store(settings)
+
+
+def open_or_empty(settings: Settings) -> Store:
+    """The store if one has been built, or an empty one to check submissions against."""
+    try:
+        return open_store(settings)
+    except StoreError:
+        from kg.store.embedded import EmbeddedStore
+
+        return EmbeddedStore.open(None)
 
 
 def export(settings: Settings, fmt: str) -> bytes:

@@ -171,6 +171,16 @@ class KG(DefinedNamespace):
     fileName: URIRef  # article -> file name in the corpus folder
     sha256: URIRef  # article -> SHA-256 of the file's bytes
     charCount: URIRef  # article -> length in Unicode code points
+
+    # Submissions
+    Submission: URIRef  # an accepted, stored submission (its own named graph)
+    Retraction: URIRef  # the withdrawal of a submission, with who, when and why
+    submissionGraph: URIRef  # submission -> the named graph holding its statements
+    inputSha256: URIRef  # submission -> SHA-256 of one input
+    toolVersion: URIRef  # submission -> kg version that accepted it
+    validationReport: URIRef  # submission -> SHACL report (Turtle)
+    tripleCount: URIRef  # submission -> number of statements stored
+    retractedBy: URIRef  # submission -> its retraction
     publisherDerivation: URIRef  # article -> how the text shows its publisher
 
     # Properties: dates of events and articles
@@ -229,6 +239,8 @@ class GRAPH:
     ONTOLOGY: Final = URIRef(f"{_GRAPH_BASE}ontology")  # ontology/kg.ttl
     ENTITIES: Final = URIRef(f"{_GRAPH_BASE}entities")  # shared places, actors, infrastructure
     LINKS: Final = URIRef(f"{_GRAPH_BASE}links")  # gazetteer links (skos:exactMatch/closeMatch)
+    SUBMISSIONS: Final = URIRef(f"{_GRAPH_BASE}submissions")  # who submitted what, when; retractions
+    SUBMISSION_BASE: Final = f"{_GRAPH_BASE}submission/"  # + id: one accepted submission's statements
     article_graph = staticmethod(article_graph)  # one article's graph: GRAPH.article_graph(stem)
 
     def __init__(self) -> None:

@@ -1,0 +1,170 @@
+"""``/validate`` and ``/submissions``: new material in, validated by the one pipeline.
+
+Bodies: multipart (``annotation`` file with its ``text``, or an ``rdf`` file), JSON
+(``{"annotation": …, "text": …}``), or an RDF document with its own media type. ``POST
+/validate`` never stores; ``POST /submissions`` stores what conforms (a write token needed):
+201 with ``Location``, 200 for identical input already stored, 422 with the report for input
+that does not conform, 400 for input that cannot be read, 413 over the size limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from kg import queries, submissions, tokens
+from kg.errors import InputError
+from kg.report import ValidationReport
+from kg.submissions import RDF_TYPES, Inputs
+from kg.web import settings, store
+from kg.web.endpoint import Forbidden, Unauthorized, UnsupportedMediaType
+
+blueprint = Blueprint("submit", __name__)
+
+
+def inputs_from_request() -> Inputs:
+    """What the client sent, as :class:`Inputs`; 415 for a body kg cannot take."""
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        for field in ("annotation", "rdf"):
+            upload = request.files.get(field)
+            if upload is not None:
+                text = request.files.get("text")
+                name = upload.filename or f"submission.{'yaml' if field == 'annotation' else 'ttl'}"
+                kind = None if field == "annotation" else submissions.guess_kind(name, upload.mimetype)
+                return Inputs(name, upload.read(), kind, text.read() if text is not None else None)
+        raise InputError("the form has no 'annotation' or 'rdf' file", hint="send annotation= and text=, or rdf=")
+    if mimetype == "application/json":
+        body = _json_body()
+        if not isinstance(body.get("annotation"), str):
+            raise InputError(
+                "the JSON body needs 'annotation': the annotation file's text", hint='{"annotation": …, "text": …}'
+            )
+        text = body.get("text")
+        return Inputs(
+            str(body.get("name") or "submission.yaml"),
+            body["annotation"].encode("utf-8"),
+            None,
+            text.encode("utf-8") if isinstance(text, str) else None,
+        )
+    if mimetype in RDF_TYPES:
+        ending = {
+            "text/turtle": "ttl",
+            "application/n-triples": "nt",
+            "application/ld+json": "jsonld",
+            "application/trig": "trig",
+            "application/n-quads": "nq",
+            "application/rdf+xml": "rdf",
+        }[mimetype]
+        return Inputs(f"submission.{ending}", request.get_data(), mimetype)
+    raise UnsupportedMediaType(
+        f"cannot take a {mimetype or 'body without a Content-Type'}",
+        hint="send multipart/form-data, application/json, or RDF (text/turtle, application/ld+json, …)",
+    )
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_data()
+    if not data.strip():
+        raise InputError("the body is empty", hint='send {"annotation": …, "text": …}')
+    submissions.check_nesting(data, "the JSON body")
+    try:
+        body = request.get_json(force=True)
+    except (BadRequest, RecursionError):
+        raise InputError("the body is not valid JSON", hint='send {"annotation": …, "text": …}') from None
+    if not isinstance(body, dict):
+        raise InputError("the JSON body must be an object", hint='{"annotation": …, "text": …}')
+    return body
+
+
+def _report(report: ValidationReport, status: int, **extra: Any) -> Response:
+    if (
+        request.accept_mimetypes.best_match(["application/json", "text/turtle"]) == "text/turtle"
+        and report.shacl_turtle
+    ):
+        return Response(report.shacl_turtle, status=status, mimetype="text/turtle")
+    body = {**report.to_json(), **extra}
+    if not report.conforms:
+        first = report.errors[0] if report.errors else None
+        body.update(
+            error=f"does not conform: {len(report.errors)} problem(s)" + (f"; first: {first}" if first else ""),
+            errors=[p.to_json() for p in report.errors],
+            status=status,
+        )
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@blueprint.route("/validate", methods=["POST"])
+def validate() -> Response:
+    report = submissions.validate([inputs_from_request()], settings(), store())
+    return _report(report, 200 if report.conforms else 422)
+
+
+def _writer() -> str:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Unauthorized("submitting needs a write token", hint="send 'Authorization: Bearer <token>'")
+    name = tokens.holder(settings().tokens, header[len("Bearer ") :].strip())
+    if name is None:
+        raise Forbidden("this token may not write", hint="ask for a token listed in KG_TOKENS")
+    return name
+
+
+@blueprint.route("/submissions", methods=["POST"])
+def submit() -> Response:
+    who = _writer()
+    stored = submissions.submit(inputs_from_request(), settings(), store(), who)
+    if not stored.report.conforms:
+        return _report(stored.report, 422)
+    location = url_for("submit.show", submission_id=stored.id, _external=True)
+    response = _report(stored.report, 201 if stored.created else 200, id=stored.id, graph=stored.graph, url=location)
+    response.headers["Location"] = location
+    return response
+
+
+@blueprint.route("/submissions", methods=["GET"])
+def index() -> Response:
+    config = settings()
+    result = queries.run(store(), config.queries, "submissions", {}, timeout=config.query_timeout)
+    rows = [{k: v.value for k, v in row.items()} for row in result.rows]
+    return jsonify({"ok": True, "submissions": rows})
+
+
+@blueprint.route("/submissions/<submission_id>", methods=["GET"])
+def show(submission_id: str) -> Response:
+    config = settings()
+    iri = str(submissions.submission_iri(submission_id))
+    record = queries.run(store(), config.queries, "describe", {"iri": iri}, timeout=config.query_timeout)
+    if not record.rows:
+        from kg.errors import NotFound
+
+        raise NotFound(f"no submission {submission_id!r}", hint="GET /submissions lists them")
+    facts: dict[str, list[str]] = {}
+    for row in record.rows:
+        facts.setdefault(row["property"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], []).append(row["value"].value)
+    graph = facts.get("submissionGraph", [""])[0]
+    triples = queries.run(
+        store(), config.queries, "graph", {"graph": graph}, timeout=config.query_timeout, max_rows=config.max_rows
+    )
+    return jsonify(
+        {
+            "ok": True,
+            "id": submission_id,
+            "graph": graph,
+            "record": {k: v if len(v) > 1 else v[0] for k, v in facts.items() if k != "validationReport"},
+            "report": facts.get("validationReport", [""])[0],
+            "triples": [f"{r['s'].n3()} {r['p'].n3()} {r['o'].n3()} ." for r in triples.rows],
+        }
+    )
+
+
+@blueprint.route("/submissions/<submission_id>", methods=["DELETE"])
+def retract(submission_id: str) -> Response:
+    who = _writer()
+    why = request.args.get("reason") or (request.get_json(silent=True) or {}).get("reason") or ""
+    submissions.retract(store(), submission_id, who, str(why)[:1000])
+    return Response(status=204)
