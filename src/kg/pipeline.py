@@ -14,6 +14,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -193,9 +194,15 @@ def _pinpointed(problems: Sequence[Problem], docs: Sequence[AnnotationFile]) -> 
 
 
 def load_ontology(settings: Settings) -> Graph:
+    """The ontology graph, parsed again only when the file changes (treat it as read-only)."""
     path = settings.ontology
     if not path.is_file():
         raise InputError(f"no ontology at {path}", hint="set KG_ONTOLOGY to ontology/kg.ttl")
+    return _parsed_ontology(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _parsed_ontology(path: Path, _mtime: int) -> Graph:
     return Graph().parse(path, format="turtle")
 
 

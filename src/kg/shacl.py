@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pyshacl import validate as pyshacl_validate
@@ -53,12 +54,18 @@ class ShaclOutcome:
 
 
 def load_shapes(folder: Path) -> Graph:
-    """Every ``*.ttl`` file of the shapes folder, as one graph."""
+    """Every ``*.ttl`` file of the shapes folder, as one graph (parsed again only when a file
+    changes; treat it as read-only)."""
     files = sorted(folder.glob("*.ttl"))
     if not files:
         raise ConfigError(f"no SHACL shapes (*.ttl) in {folder}", hint="set KG_SHAPES to the shapes folder")
+    return _parsed_shapes(tuple((path, path.stat().st_mtime_ns) for path in files))
+
+
+@lru_cache(maxsize=4)
+def _parsed_shapes(files: tuple[tuple[Path, int], ...]) -> Graph:
     shapes = Graph()
-    for path in files:
+    for path, _mtime in files:
         try:
             shapes.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
