@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from kg import pipeline
+from kg import pipeline, queries
 from kg.config import PROJECT_ROOT, Settings
+from kg.store import QueryResult, Store
+from kg.store.embedded import EmbeddedStore
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini"
@@ -50,3 +52,22 @@ def write_article(mini_settings: Settings) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
+    """The seed corpus, built once for the whole run; for tests that only read it."""
+    if not SEED_CORPUS.is_dir():
+        pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
+    settings = Settings.from_env({}, store=str(tmp_path_factory.mktemp("seed") / "store"), corpus=SEED_CORPUS)
+    result = pipeline.build(settings)
+    assert result.stored, [str(p) for p in result.report.errors]
+    store = EmbeddedStore.open(settings.store)
+    yield settings, store
+    store.close()
+
+
+def ask(seed: tuple[Settings, Store], name: str, **params: str) -> QueryResult:
+    """Run a saved query on the seed graph, as `kg query` does."""
+    settings, store = seed
+    return queries.run(store, settings.queries, name, params, timeout=settings.query_timeout)

@@ -3,16 +3,10 @@ saved queries, exactly as `kg query` and the web layer do (``queries.run``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from kg import pipeline, queries
 from kg.config import Settings
 from kg.store import QueryResult, Store
-from kg.store.embedded import EmbeddedStore
 
-from .conftest import SEED_CORPUS
+from .conftest import ask
 
 A000, A001, A002, A003, A004 = (
     "000_d0ca17a74fd2c527",
@@ -22,24 +16,6 @@ A000, A001, A002, A003, A004 = (
     "004_b4742f2bcf0bf4fe",
 )
 KG = "https://w3id.org/kg/ontology#"
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
-    """The seed corpus, built once for this module."""
-    if not SEED_CORPUS.is_dir():
-        pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
-    settings = Settings.from_env({}, store=str(tmp_path_factory.mktemp("seed") / "store"), corpus=SEED_CORPUS)
-    result = pipeline.build(settings)
-    assert result.stored, [str(p) for p in result.report.errors]
-    store = EmbeddedStore.open(settings.store)
-    yield settings, store
-    store.close()
-
-
-def ask(seed: tuple[Settings, Store], name: str, **params: str) -> QueryResult:
-    settings, store = seed
-    return queries.run(store, settings.queries, name, params, timeout=settings.query_timeout)
 
 
 def article(row: dict) -> str:

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from kg import pipeline, queries
+from kg import queries
 from kg.config import PROJECT_ROOT, Settings
 from kg.store import QueryResult, RdfTerm, Row, Store
 from kg.store.embedded import EmbeddedStore
 from kg.store.functions import distance
 
-from .conftest import SEED_CORPUS
+from .conftest import ask
 
 A000, A001, A002 = "000_d0ca17a74fd2c527", "001_e1aede16270a3f65", "002_27cbe1813f689608"
 KGID = "https://w3id.org/kg/id/"
@@ -26,24 +25,6 @@ QARYATAYN, PALMYRA, MHEEN = KGID + "place/al-qaryatayn", KGID + "place/palmyra",
 WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 METRE = ox.NamedNode("http://www.opengis.net/def/uom/OGC/1.0/metre")
 KILOMETRE = ox.NamedNode("http://qudt.org/vocab/unit/KiloM")
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
-    """The seed corpus, built once for this module."""
-    if not SEED_CORPUS.is_dir():
-        pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
-    settings = Settings.from_env({}, store=str(tmp_path_factory.mktemp("seed") / "store"), corpus=SEED_CORPUS)
-    result = pipeline.build(settings)
-    assert result.stored, [str(p) for p in result.report.errors]
-    store = EmbeddedStore.open(settings.store)
-    yield settings, store
-    store.close()
-
-
-def ask(seed: tuple[Settings, Store], name: str, **params: str) -> QueryResult:
-    settings, store = seed
-    return queries.run(store, settings.queries, name, params, timeout=settings.query_timeout)
 
 
 def article(row: Row, column: str = "source") -> str:

@@ -3,6 +3,7 @@ identical input stored once, retraction recorded — and the same under concurre
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -68,7 +69,8 @@ def test_an_annotated_article_is_stored_with_its_provenance(client: FlaskClient,
     """A conforming article is stored as its own graph: 201, Location, record of who and what."""
     annotation, text = new_article(tmp_path)
     response = client.post(
-        "/submissions", json={"annotation": annotation.decode(), "text": text.decode(), "name": "other.yaml"},
+        "/submissions",
+        json={"annotation": annotation.decode(), "text": text.decode(), "name": "other.yaml"},
         headers=AUTH,
     )
     assert response.status_code == 201, response.get_json()
@@ -112,7 +114,9 @@ def test_writes_need_a_token(client: FlaskClient, settings: Settings) -> None:
     """No token, 401; a wrong token, 403; nothing stored either way."""
     before = EmbeddedStore.open(settings.store).checksum()
     assert client.post("/submissions", data=place(4), content_type="text/turtle").status_code == 401
-    wrong = client.post("/submissions", data=place(4), content_type="text/turtle", headers={"Authorization": "Bearer x"})
+    wrong = client.post(
+        "/submissions", data=place(4), content_type="text/turtle", headers={"Authorization": "Bearer x"}
+    )
     assert wrong.status_code == 403
     assert EmbeddedStore.open(settings.store).checksum() == before
 
@@ -168,7 +172,9 @@ def test_kg_submit_stores_locally_and_reports(settings: Settings, tmp_path: Path
 
 def post(url: str, body: bytes, token: str = TOKEN) -> tuple[int, dict]:
     request = urllib.request.Request(
-        url + "/submissions", data=body, method="POST",
+        url + "/submissions",
+        data=body,
+        method="POST",
         headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"},
     )
     try:
@@ -181,7 +187,9 @@ def post(url: str, body: bytes, token: str = TOKEN) -> tuple[int, dict]:
 def test_twenty_concurrent_submitters(settings: Settings) -> None:
     """20 clients at once: every accepted submission is there, every rejected one is absent."""
     with running_server(settings.store, settings.corpus, KG_TOKENS=ENTRY) as url:
-        bodies = {n: place(100 + n) if n % 4 else place(100 + n).replace(b"Settlement", b"Setlement") for n in range(20)}
+        bodies = {
+            n: place(100 + n) if n % 4 else place(100 + n).replace(b"Settlement", b"Setlement") for n in range(20)
+        }
         answers: dict[int, int] = {}
 
         def send(n: int) -> None:
@@ -209,9 +217,11 @@ def _uri(iri: str):  # type: ignore[no-untyped-def]
 
 def big_submission(n: int) -> bytes:
     """One place with n alternate names: large to store, cheap to validate."""
-    lines = [f"<https://w3id.org/kg/id/place/big> a <{KG}Settlement> ;",
-             '  <http://www.w3.org/2000/01/rdf-schema#label> "Big" ;',
-             f"  <{KG}locatedIn> <https://w3id.org/kg/id/place/testland> ;"]
+    lines = [
+        f"<https://w3id.org/kg/id/place/big> a <{KG}Settlement> ;",
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "Big" ;',
+        f"  <{KG}locatedIn> <https://w3id.org/kg/id/place/testland> ;",
+    ]
     lines += [f'  <http://www.w3.org/2004/02/skos/core#altLabel> "Big {i}" ;' for i in range(n)]
     lines.append('  <http://www.w3.org/2004/02/skos/core#altLabel> "Big last" .')
     return "\n".join(lines).encode()
@@ -225,8 +235,14 @@ def test_sigkill_while_storing_leaves_all_or_nothing(settings: Settings) -> None
     root = Path(settings.store)
     before = {p.name for p in root.glob("db-*")}
     body = big_submission(30_000)
-    environ = {**os.environ, "KG_STORE": settings.store, "KG_TOKENS": ENTRY, "KG_MAX_BODY": str(10 * len(body)),
-               "KG_HOST": "127.0.0.1", "KG_PORT": "0"}
+    environ = {
+        **os.environ,
+        "KG_STORE": settings.store,
+        "KG_TOKENS": ENTRY,
+        "KG_MAX_BODY": str(10 * len(body)),
+        "KG_HOST": "127.0.0.1",
+        "KG_PORT": "0",
+    }
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=environ, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -246,15 +262,11 @@ def test_sigkill_while_storing_leaves_all_or_nothing(settings: Settings) -> None
         if server.stdout:
             server.stdout.close()
     store = EmbeddedStore.open(replace(settings, tokens=ENTRY).store)
-    count = store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg/id/place/big> ?p ?o }"
-    ).rows[0]["n"].value
+    count = store.query("SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg/id/place/big> ?p ?o }").rows[0]["n"].value
     assert int(count) in {0, 30_000 + 4}, count
     assert pipeline.build(settings).stored  # and the store can still be written
 
 
 def _swallow(call) -> None:  # type: ignore[no-untyped-def]
-    try:
+    with contextlib.suppress(OSError):  # the server dies under the request, as intended
         call()
-    except OSError:
-        pass  # the server died under the request, as intended

@@ -6,7 +6,11 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     KgError                      exit 2   every failure; carries where it happened and what to do
     ├── UsageError               exit 2   400  a wrong argument, flag or parameter
     │   ├── ParameterError       exit 2   400  a saved-query parameter of the wrong type
-    │   └── NotFound             exit 2   404  no such saved query, entity or file
+    │   ├── NotFound             exit 2   404  no such saved query, entity or file
+    │   ├── NotAcceptable        exit 2   406  no representation the client accepts
+    │   ├── UnsupportedMediaType exit 2   415  a request body of a type kg does not take
+    │   ├── Unauthorized         exit 2   401  a write without a token
+    │   └── Forbidden            exit 2   403  a token that may not do this
     ├── InputError               exit 2   400  a file or body that cannot be read or parsed at all
     ├── ConfigError              exit 2   500  settings that cannot work (bad KG_STORE, missing folder)
     ├── QueryError               exit 2   400  a SPARQL query the engine rejects
@@ -88,6 +92,30 @@ class NotFound(UsageError):
     """No such saved query, entity or file."""
 
     status = 404
+
+
+class NotAcceptable(UsageError):
+    """No representation the client accepts can be given (HTTP 406)."""
+
+    status = 406
+
+
+class UnsupportedMediaType(UsageError):
+    """A request body of a type kg does not take (HTTP 415)."""
+
+    status = 415
+
+
+class Unauthorized(UsageError):
+    """A write without a token (HTTP 401)."""
+
+    status = 401
+
+
+class Forbidden(UsageError):
+    """A token that may not do this (HTTP 403)."""
+
+    status = 403
 
 
 class InputError(KgError):

@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from kg import formats, tokens
-from kg.errors import KgError, UsageError
+from kg.errors import Forbidden, NotAcceptable, Unauthorized, UnsupportedMediaType, UsageError
 from kg.store import Dataset, QueryResult
 from kg.web import settings, store
 
@@ -51,22 +51,6 @@ FORMAT_PARAM = {
 
 
 GRAPH_ALIASES = {"xml": "rdfxml", "json": "jsonld", "rdf": "rdfxml", "n3": "turtle", "nt": "ntriples"}
-
-
-class NotAcceptable(KgError):
-    status = 406
-
-
-class UnsupportedMediaType(KgError):
-    status = 415
-
-
-class Unauthorized(KgError):
-    status = 401
-
-
-class Forbidden(KgError):
-    status = 403
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])

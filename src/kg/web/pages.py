@@ -10,10 +10,10 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, send_from_directory
 
 from kg import formats, queries
-from kg.errors import NotFound
+from kg.errors import NotAcceptable, NotFound
 from kg.store import QueryResult, RdfTerm
 from kg.web import settings, store
-from kg.web.endpoint import GRAPH_TYPES, NotAcceptable
+from kg.web.endpoint import GRAPH_TYPES
 from kg.web.links import ID_BASE, cell
 
 blueprint = Blueprint("pages", __name__, static_folder="static", template_folder="templates")

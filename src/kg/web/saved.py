@@ -12,10 +12,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg import formats, queries
-from kg.errors import NotFound, ParameterError
+from kg.errors import NotAcceptable, NotFound, ParameterError
 from kg.store import QueryResult
 from kg.web import settings, store
-from kg.web.endpoint import NotAcceptable
 from kg.web.links import Cell, cell
 
 blueprint = Blueprint("saved", __name__)

@@ -15,11 +15,10 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from kg import queries, submissions, tokens
-from kg.errors import InputError
+from kg.errors import Forbidden, InputError, Unauthorized, UnsupportedMediaType
 from kg.report import ValidationReport
 from kg.submissions import RDF_TYPES, Inputs
 from kg.web import settings, store
-from kg.web.endpoint import Forbidden, Unauthorized, UnsupportedMediaType
 
 blueprint = Blueprint("submit", __name__)
 
