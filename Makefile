@@ -7,13 +7,18 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install system-deps build serve test lint format typecheck bench clean
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.package-lock.json
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
+
+# The /map page's browser assets (country outlines, TopoJSON reader), from the npm registry into
+# the git-ignored node_modules/, served locally by kg serve.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 # From Debian, if missing: Java runs the OWL reasoner (HermiT, through owlready2); Chromium
 # runs the browser tests (Playwright drives it; it never downloads a browser of its own).

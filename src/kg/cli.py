@@ -67,13 +67,18 @@ def main(
 
 @main.command()
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@click.option(
+    "--reason",
+    is_flag=True,
+    help="Also check the data with the OWL reasoner (HermiT, needs Java) and store what it infers.",
+)
 @click.pass_obj
 @fails_cleanly
-def build(settings: Settings, quiet: bool) -> None:
+def build(settings: Settings, quiet: bool, reason: bool) -> None:
     """Validate every annotation file and, if all conform, rebuild the store atomically."""
     show = sys.stderr.isatty() and not quiet
     with click.progressbar(length=3, label="building", file=sys.stderr if show else io.StringIO()) as bar:
-        result = pipeline.build(settings, progress=lambda _step: bar.update(1))
+        result = pipeline.build(settings, progress=lambda _step: bar.update(1), reason=reason)
     _print_report(result.report, quiet=quiet)
     if not result.stored:
         click.secho("build failed: the data does not conform; the store was not changed", fg="red", err=True)
@@ -82,8 +87,28 @@ def build(settings: Settings, quiet: bool) -> None:
         f"built {result.store}: {result.articles} articles, {result.entities} entities, "
         f"{result.events} events, {result.claims} claims, {result.mentions} mentions; "
         f"{result.quads} quads in {result.graphs} graphs in {result.seconds:.2f} s "
-        f"({result.quads_per_second:,.0f} quads/s)"
+        f"({result.quads_per_second:,.0f} quads/s)" + (f"; {result.inferred} inferred triples" if reason else "")
     )
+
+
+@main.command()
+@click.pass_obj
+@fails_cleanly
+def reason(settings: Settings) -> None:
+    """Check the stored data with the OWL reasoner (HermiT, needs Java); count what it infers.
+
+    Nothing is stored: `kg build --reason` stores the inferred graph. Exit 0 consistent,
+    1 inconsistent (with the individuals and axioms involved), 2 failure.
+    """
+    outcome = pipeline.reason(settings)
+    for problem in outcome.problems:
+        click.secho(str(problem), fg="red", err=True)
+    if not outcome.consistent:
+        click.secho("inconsistent: the data contradict the ontology", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"consistent ({outcome.seconds:.1f} s); inferred triples by property:")
+    for name, count in outcome.counts().items():
+        click.echo(f"  {name:<16} {count}")
 
 
 @main.command()

@@ -13,6 +13,7 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     │   └── Forbidden            exit 2   403  a token that may not do this
     ├── InputError               exit 2   400  a file or body that cannot be read or parsed at all
     ├── ConfigError              exit 2   500  settings that cannot work (bad KG_STORE, missing folder)
+    │   └── ReasonerUnavailable  exit 2   500  the OWL reasoner needs Java, which is missing
     ├── QueryError               exit 2   400  a SPARQL query the engine rejects
     │   ├── QueryRefused         exit 2   403  SERVICE, LOAD, remote FROM, updates without a token
     │   └── QueryTimeout         exit 2   503  a query that ran past its time limit
@@ -128,6 +129,10 @@ class ConfigError(KgError):
     """Settings that cannot work."""
 
     status = 500
+
+
+class ReasonerUnavailable(ConfigError):
+    """The OWL reasoner (HermiT) cannot run: Java is not installed."""
 
 
 class QueryError(KgError):

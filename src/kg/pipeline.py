@@ -21,7 +21,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kg import annotations, shacl, spans
+from kg import annotations, reasoning, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
 from kg.errors import InputError, Location, StoreError
@@ -63,6 +63,7 @@ class BuildReport:
     events: int = 0
     claims: int = 0
     quads: int = 0
+    inferred: int = 0  # triples in the inferred graph (build --reason)
     graphs: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
@@ -226,8 +227,12 @@ def validate(paths: Sequence[Path], settings: Settings) -> ValidationReport:
 # --------------------------------------------------------------------------- building
 
 
-def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Validate everything under ``KG_DATA``; if it conforms, replace the store atomically."""
+def build(settings: Settings, progress: Progress | None = None, *, reason: bool = False) -> BuildReport:
+    """Validate everything under ``KG_DATA``; if it conforms, replace the store atomically.
+
+    With ``reason``, the OWL reasoner must also find the data consistent (or the build fails
+    with its explanation), and what it infers is stored as the graph ``GRAPH.INFERRED``.
+    """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     note = progress or (lambda _step: None)
@@ -242,10 +247,22 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
             checked.report, stored=False, store=settings.store, seconds=time.perf_counter() - started, timings=timings
         )
     note("storing")
-    mark = time.perf_counter()
     ontology = load_ontology(settings)
     named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology)]
     named += [(m.iri, m.graph) for m in checked.graphs]
+    if reason:
+        outcome = reasoning.infer(_union(m.graph for m in checked.graphs), ontology)
+        timings["reason"] = outcome.seconds
+        if not outcome.consistent:
+            return BuildReport(
+                checked.report.merged(outcome.problems),
+                stored=False,
+                store=settings.store,
+                seconds=time.perf_counter() - started,
+                timings=timings,
+            )
+        named.append((GRAPH.INFERRED, outcome.inferred))
+    mark = time.perf_counter()
     store = open_store(settings, create=True)
     try:
         store.replace_all(named)
@@ -265,10 +282,33 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
         events=sum(len(d.events) for d in articles),
         claims=sum(len(d.claims) for d in articles),
         quads=info.quads,
+        inferred=sum(len(g) for iri, g in named if iri == GRAPH.INFERRED),
         graphs=len(info.graphs),
         seconds=time.perf_counter() - started,
         timings=timings,
     )
+
+
+def _union(graphs: Iterable[Graph]) -> Graph:
+    union = Graph()
+    for graph in graphs:
+        union += graph
+    return union
+
+
+def reason(settings: Settings) -> reasoning.Reasoning:
+    """Reason over the stored data (every graph but the ontology and the inferred one)."""
+    import warnings
+
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    with warnings.catch_warnings():  # rdflib 7's N-Quads parser uses its own deprecated default_context
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(data=export(settings, "nquads"), format="nquads")
+    skip = {GRAPH.ONTOLOGY, GRAPH.INFERRED}
+    data = _union(g for g in dataset.graphs() if g.identifier not in skip)
+    return reasoning.infer(data, load_ontology(settings))
 
 
 def open_for_queries(settings: Settings) -> Store:

@@ -111,6 +111,7 @@ class KG(DefinedNamespace):
     Assault: URIRef  # an attack that did not change control
     ControlObservation: URIRef  # an actor is said to hold the place, without a change
     PresenceObservation: URIRef  # an actor is said to be present, without control
+    ContestedPlace: URIRef  # inferred: the place of some change of control
 
     # Claims
     DistanceClaim: URIRef  # a distance and/or bearing between two places as an article states it
@@ -155,6 +156,7 @@ class KG(DefinedNamespace):
 
     # Properties: geography and infrastructure
     locatedIn: URIRef  # feature -> the place it lies in (transitive)
+    contains: URIRef  # place -> a feature lying in it (inverse of locatedIn; inferred)
     near: URIRef  # feature <-> a feature close to it (symmetric)
     connects: URIRef  # infrastructure -> a feature it links
     supplies: URIRef  # infrastructure -> a feature it supplies
@@ -162,6 +164,8 @@ class KG(DefinedNamespace):
 
     # Properties: actors
     partOf: URIRef  # actor -> the larger actor it belongs to (transitive)
+    hasPart: URIRef  # actor -> a smaller actor belonging to it (inverse of partOf; inferred)
+    side: URIRef  # actor -> an actor on whose side it fights (partOf or alliedWith, transitive; inferred)
     alliedWith: URIRef  # actor <-> an ally (symmetric)
     supportedBy: URIRef  # actor -> an actor backing it
     memberOf: URIRef  # person -> the organisation they belong to
@@ -240,6 +244,7 @@ class GRAPH:
     ENTITIES: Final = URIRef(f"{_GRAPH_BASE}entities")  # shared places, actors, infrastructure
     LINKS: Final = URIRef(f"{_GRAPH_BASE}links")  # gazetteer links (skos:exactMatch/closeMatch)
     SUBMISSIONS: Final = URIRef(f"{_GRAPH_BASE}submissions")  # who submitted what, when; retractions
+    INFERRED: Final = URIRef(f"{_GRAPH_BASE}inferred")  # what `kg build --reason` inferred (kg.reasoning)
     SUBMISSION_BASE: Final = f"{_GRAPH_BASE}submission/"  # + id: one accepted submission's statements
     article_graph = staticmethod(article_graph)  # one article's graph: GRAPH.article_graph(stem)
 

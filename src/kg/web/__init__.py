@@ -26,7 +26,7 @@ JSON = "application/json"
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The kg web application over ``store`` (by default the one ``settings`` name)."""
-    from kg.web import endpoint, openapi, pages, saved, submit
+    from kg.web import endpoint, map, ontology, openapi, pages, saved, submit
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
@@ -38,6 +38,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(submit.blueprint)
+    app.register_blueprint(map.blueprint)
+    app.register_blueprint(ontology.blueprint)
     app.register_error_handler(KgError, _error)
     app.register_error_handler(HTTPException, _error)
     app.after_request(_headers)

@@ -1,0 +1,257 @@
+// The /map page: draws the region from Natural Earth outlines (world-atlas TopoJSON, served
+// locally) in an equirectangular projection, and the places from control-map.geojson, coloured
+// by the controller's side on the chosen date. The URL holds the state: ?date=…&place=….
+"use strict";
+(function () {
+  const svg = document.getElementById("map");
+  if (!svg) return;
+  const NS = "http://www.w3.org/2000/svg";
+  const WEST = 34, EAST = 45, SOUTH = 29, NORTH = 38, WIDTH = 1100, HEIGHT = 900;
+  const PALETTE = ["#d1495b", "#2e86ab", "#3b8b3b", "#edae49", "#7b4b94", "#00798c", "#8c564b", "#e377c2"];
+  const KNOWN = { "Islamic State": "#3a3a3a", "Syrian government": "#d1495b" };
+  const dates = (svg.dataset.dates || "").split(" ").filter(Boolean);
+  const slider = document.getElementById("map-slider");
+  const input = document.getElementById("map-date");
+  const status = document.getElementById("map-status");
+  const colours = {};
+  let places = {};      // place IRI -> {label, lon, lat}
+  let selected = null;
+
+  const x = (lon) => ((lon - WEST) / (EAST - WEST)) * WIDTH;
+  const y = (lat) => ((NORTH - lat) / (NORTH - SOUTH)) * HEIGHT;
+  const el = (name, attrs, parent) => {
+    const node = document.createElementNS(NS, name);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (parent) parent.appendChild(node);
+    return node;
+  };
+  const html = (tag, text, parent) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  };
+  const colour = (side) => {
+    if (!(side in colours)) colours[side] = KNOWN[side] || PALETTE[Object.keys(colours).length % PALETTE.length];
+    return colours[side];
+  };
+  const getJSON = (url) => fetch(url, { headers: { Accept: "application/json" } }).then((r) => r.json());
+  const bindings = (body) => body.results.bindings.map((b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.value])));
+  const local = (iri) => (iri || "").split(/[/#]/).pop();
+
+  function ring(coords) {
+    return coords.map(([lon, lat], i) => (i ? "L" : "M") + x(lon).toFixed(1) + "," + y(lat).toFixed(1)).join("") + "Z";
+  }
+
+  function drawCountries(topology) {
+    const countries = topojson.feature(topology, topology.objects.countries);
+    const layer = el("g", { class: "countries" }, svg);
+    for (const f of countries.features) {
+      const polys = f.geometry ? (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) : [];
+      const near = polys.some((p) => p[0].some(([lon, lat]) => lon > WEST - 5 && lon < EAST + 5 && lat > SOUTH - 5 && lat < NORTH + 5));
+      if (!near) continue;
+      const d = polys.map((p) => p.map(ring).join("")).join("");
+      const path = el("path", { d, class: "country" + (f.properties.name === "Syria" ? " syria" : "") }, layer);
+      el("title", {}, path).textContent = f.properties.name;
+    }
+  }
+
+  function currentDate() {
+    return input.value || dates[dates.length - 1];
+  }
+
+  function saveState() {
+    const params = new URLSearchParams();
+    params.set("date", currentDate());
+    if (selected) params.set("place", selected);
+    history.replaceState(null, "", "?" + params.toString());
+  }
+
+  function summarise(features) {
+    const byPlace = {};
+    for (const f of features) {
+      const p = f.properties;
+      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), uncertain: false, disputed: false });
+      const name = p.controllerLabel || local(p.controller);
+      (p.scope === "partial" ? entry.partial : entry.whole).add(name);
+      entry.sides.add(p.sideLabel || name);
+      if (p.certain !== "true") entry.uncertain = true;
+      if (p.disputed === "true") entry.disputed = true;
+    }
+    return byPlace;
+  }
+
+  function drawPlaces(byPlace) {
+    const old = svg.querySelector("g.places");
+    if (old) old.remove();
+    const layer = el("g", { class: "places" }, svg);
+    status.replaceChildren();
+    const order = Object.keys(places).sort((a, b) => places[a].label.localeCompare(places[b].label));
+    for (const iri of order) {
+      const place = places[iri];
+      const known = byPlace[iri];
+      const classes = ["place"];
+      let fill = "#fff";
+      let text = "unknown";
+      if (!known) classes.push("unknown");
+      else {
+        const sides = [...known.sides];
+        fill = colour(sides[0]);
+        if (known.uncertain) classes.push("uncertain");
+        if (known.disputed) classes.push("disputed");
+        if (!known.whole.size) classes.push("partial");
+        const parts = [...known.whole];
+        if (known.partial.size) parts.push("partly " + [...known.partial].join(", "));
+        text = parts.join("; ") + " (" + sides.join(", ") + ")";
+      }
+      if (iri === selected) classes.push("selected");
+      const g = el("g", { class: classes.join(" "), "data-place": iri, "data-label": place.label, "data-control": text }, layer);
+      el("circle", { cx: x(place.lon), cy: y(place.lat), r: 7, fill }, g);
+      if (known && known.disputed) el("text", { class: "badge", x: x(place.lon) + 7, y: y(place.lat) - 6 }, g).textContent = "!";
+      el("text", { class: "name", x: x(place.lon) + 9, y: y(place.lat) + 4 }, g).textContent = place.label;
+      el("title", {}, g).textContent = place.label + ": " + text;
+      g.addEventListener("click", () => select(iri));
+      const li = html("li", undefined, status);
+      li.dataset.place = iri;
+      html("strong", place.label, li);
+      li.append(": " + text);
+      if (known && (known.uncertain || known.disputed)) html("span", [known.uncertain ? "uncertain" : "", known.disputed ? "disputed" : ""].filter(Boolean).join(", "), li).className = "flags";
+      li.addEventListener("click", () => select(iri));
+    }
+    drawLegend();
+  }
+
+  function drawLegend() {
+    const legend = document.getElementById("map-legend");
+    legend.replaceChildren();
+    const item = (cls, label, bg) => {
+      const li = html("li", undefined, legend);
+      const sw = html("span", undefined, li);
+      sw.className = "swatch " + cls;
+      if (bg) sw.style.background = bg;
+      li.append(label);
+    };
+    for (const [side, c] of Object.entries(colours)) item("", side, c);
+    item("unknown", "unknown: nothing in the graph speaks to it");
+    item("uncertain", "uncertain: a change may fall on either side of the date", "#ccc");
+    item("partial", "partial control only", "#ccc");
+    item("disputed", "disputed: sources name different controllers (!)", "#ccc");
+  }
+
+  function show() {
+    const date = currentDate();
+    document.getElementById("map-heading").textContent = "Control on " + date;
+    saveState();
+    return fetch("/queries/control-map.geojson?date=" + encodeURIComponent(date))
+      .then((r) => r.json())
+      .then((body) => {
+        if (date !== currentDate()) return;  // a later choice overtook this one
+        drawPlaces(summarise(body.features));
+        status.dataset.date = date;
+      });
+  }
+
+  function table(columns, rows, parent) {
+    const t = html("table", undefined, parent);
+    const head = html("tr", undefined, html("thead", undefined, t));
+    for (const c of columns) html("th", c, head);
+    const body = html("tbody", undefined, t);
+    for (const row of rows) {
+      const tr = html("tr", undefined, body);
+      for (const cell of row) {
+        const td = html("td", undefined, tr);
+        if (cell instanceof Node) td.appendChild(cell);
+        else td.textContent = cell || "";
+      }
+    }
+    return t;
+  }
+
+  function link(href, text) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  function idPath(iri) {
+    return iri.replace("https://w3id.org/kg/id/", "/id/");
+  }
+
+  function select(iri) {
+    selected = iri;
+    saveState();
+    for (const g of svg.querySelectorAll("g.place")) g.classList.toggle("selected", g.dataset.place === iri);
+    const section = document.getElementById("map-history");
+    section.hidden = false;
+    document.getElementById("history-title").textContent = (places[iri] || { label: local(iri) }).label;
+    document.getElementById("history-link").href = idPath(iri);
+    const events = document.getElementById("history-events");
+    const conflicts = document.getElementById("history-conflicts");
+    events.replaceChildren(html("p", "loading…"));
+    conflicts.replaceChildren();
+    const q = encodeURIComponent(iri);
+    getJSON("/queries/conflicting-reports.json?place=" + q).then((body) => {
+      const rows = bindings(body);
+      if (!rows.length) return;
+      html("h3", "Where the sources disagree", conflicts);
+      table(["kind", "one source says", "another says"], rows.map((r) => [
+        r.kind,
+        Object.assign(html("span", r.valueA + " — "), {}).appendChild(link(idPath(r.sourceA), local(r.sourceA))).parentNode,
+        Object.assign(html("span", r.valueB + " — "), {}).appendChild(link(idPath(r.sourceB), local(r.sourceB))).parentNode,
+      ]), conflicts).id = "history-conflict-table";
+    });
+    getJSON("/queries/place-history.json?place=" + q).then((body) => {
+      const rows = bindings(body);
+      events.replaceChildren();
+      html("h3", "Events, by source", events);
+      const t = table(["date", "event", "who", "source", "evidence"], rows.map((r) => {
+        const when = r.earliest === r.latest ? r.earliest : (r.earliest || "…") + " / " + (r.latest || "…");
+        const who = [r.gaining && "gaining: " + r.gaining, r.losing && "losing: " + r.losing, r.others].filter(Boolean).join("; ");
+        const evidence = document.createElement("div");
+        evidence.dataset.event = r.event;
+        return [when, link(idPath(r.event), local(r.eventType) + (r.at !== iri ? " at " + local(r.at) : "")), who, link(idPath(r.source), local(r.source)), evidence];
+      }), events);
+      t.id = "history-table";
+      for (const cell of t.querySelectorAll("div[data-event]")) {
+        getJSON("/queries/evidence.json?item=" + encodeURIComponent(cell.dataset.event)).then((ev) => {
+          for (const e of bindings(ev)) if (e.exact) html("blockquote", "“" + e.exact + "”" + (e.saidByLabel ? " — " + e.saidByLabel : ""), cell);
+        });
+      }
+    });
+  }
+
+  function setIndex(i) {
+    slider.value = String(i);
+    input.value = dates[i];
+  }
+
+  function nearestIndex(date) {
+    let found = 0;
+    dates.forEach((d, i) => { if (d <= date) found = i; });
+    return found;
+  }
+
+  const ticks = document.getElementById("map-ticks");
+  dates.forEach((d, i) => { const o = document.createElement("option"); o.value = String(i); o.label = d; ticks.appendChild(o); });
+  const params = new URLSearchParams(location.search);
+  input.value = params.get("date") || dates[dates.length - 1] || "";
+  slider.value = String(nearestIndex(input.value));
+  slider.addEventListener("input", () => { setIndex(Number(slider.value)); show(); });
+  input.addEventListener("change", () => { slider.value = String(nearestIndex(input.value)); show(); });
+
+  Promise.all([
+    fetch(svg.dataset.countries).then((r) => r.json()),
+    fetch("/queries/control-map.geojson?date=2100-01-01").then((r) => r.json()),
+  ]).then(([topology, everything]) => {
+    drawCountries(topology);
+    for (const f of everything.features) {
+      const [lon, lat] = f.geometry.coordinates;
+      places[f.properties.place] = { label: f.properties.placeLabel || local(f.properties.place), lon, lat };
+    }
+    return show();
+  }).then(() => {
+    svg.dataset.ready = "true";
+    if (params.get("place")) select(params.get("place"));
+  });
+})();
