@@ -198,8 +198,20 @@ def read_tree(text: str, path: str) -> Any:
         raise InputError(
             "the file is empty", where=Location(path), hint="write an annotation file: see docs/annotation-format.md"
         )
+    if path.lower().endswith(".json"):
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            raise InputError(f"not valid JSON: {getattr(exc, 'msg', exc)}", where=Location(path, line)) from None
+        except RecursionError:
+            raise InputError("nested too deeply to read", where=Location(path)) from None
     try:
         tree = _yaml().load(text)
+    except RecursionError:
+        raise InputError(
+            "nested too deeply to read", where=Location(path), hint="annotation files are shallow"
+        ) from None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -213,7 +225,31 @@ def read_tree(text: str, path: str) -> Any:
             where=Location(path, 1),
             hint="see docs/annotation-format.md",
         )
+    _refuse_aliases(tree, path)
     return tree
+
+
+def _refuse_aliases(tree: Any, path: str) -> None:
+    """Refuse YAML aliases (``*name``): shared nodes that a reader would expand, exponentially
+    in the worst case ("billion laughs"). Annotation files never need them."""
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping | list):
+            if id(node) in seen:
+                raise InputError(
+                    "YAML aliases (*name) are not allowed in annotation files",
+                    where=Location(path, line_of_node(node)),
+                    hint="write the value out where it is needed",
+                )
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, Mapping) else node)
+
+
+def line_of_node(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
 
 
 def dump_tree(tree: Any) -> str:

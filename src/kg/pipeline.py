@@ -134,7 +134,10 @@ def load(paths: Iterable[Path], corpus: Path) -> tuple[list[Source], list[Proble
     """Parse files and fetch their texts; schema and text problems are collected, not raised."""
     sources, problems = [], []
     for path in paths:
-        doc, found = annotations.parse(read_text(path), str(path))
+        try:
+            doc, found = annotations.parse(read_text(path), str(path))
+        except RecursionError:
+            raise InputError("nested too deeply to read", where=Location(str(path))) from None
         problems += found
         if doc is None:
             continue

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -136,29 +137,37 @@ def _check_size_and_shape(inputs: Inputs, settings: Settings) -> None:
 
 def check_nesting(data: bytes, name: str) -> None:
     """Refuse documents nested deeper than any real one, before a recursive parser sees them."""
-    depth = deepest(data)
+    depth = max(deepest(data), deepest_xml(data))
     if depth > MAX_DEPTH:
         raise InputError(f"nested {depth} levels deep (at most {MAX_DEPTH})", where=Location(name))
 
 
-def deepest(data: bytes) -> int:
-    """The deepest nesting of brackets and braces, outside strings: cheap, before any parser."""
+def deepest_xml(data: bytes) -> int:
+    """The deepest nesting of XML elements (0 for a document that is not XML)."""
+    if not data.lstrip().startswith(b"<"):
+        return 0
     depth = most = 0
-    quoted = None
-    escaped = False
-    for byte in data:
-        char = chr(byte)
-        if quoted:
-            escaped = not escaped and char == "\\"
-            if char == quoted and not escaped:
-                quoted = None
-            continue
-        if char == '"':
-            quoted = char
-        elif char in "[{":
+    for closing, selfclosing in re.findall(rb"<(/?)[A-Za-z_][^<>]*?(/?)>", data):
+        if closing:
+            depth = max(0, depth - 1)
+        elif not selfclosing:
             depth += 1
             most = max(most, depth)
-        elif char in "]}":
+    return most
+
+
+def deepest(data: bytes) -> int:
+    """The deepest nesting of brackets, braces and parentheses, cheaply, before any parser.
+
+    Quotes are not tracked on purpose: a stray quote must not hide what follows. A string
+    holding 64 unclosed brackets would be refused too, which no real document does.
+    """
+    depth = most = 0
+    for byte in data:
+        if byte in b"[{(":
+            depth += 1
+            most = max(most, depth)
+        elif byte in b"]})":
             depth = max(0, depth - 1)
     return most
 
@@ -186,8 +195,8 @@ def _check_annotation(inputs: Inputs, settings: Settings, store: Store) -> Check
     if doc.article is None:
         problem = Problem("a submission is one article's annotations: it needs an 'article' section", Location(name, 1))
         return Checked(ValidationReport((problem,), files))
-    text = _article_text(inputs, doc, problems)
-    stored = stored_entities(store, _referenced_ids(doc))
+    text = _article_text(inputs, doc, problems, settings.corpus)
+    stored = stored_entities(store, _referenced_ids(doc) | {e.id for e in doc.entities})
     problems += annotations.check_references([doc], stored)
     problems += _article_is_new(store, doc)
     problems += spans.check_stored(doc, text)
@@ -200,28 +209,30 @@ def _check_annotation(inputs: Inputs, settings: Settings, store: Store) -> Check
     return _shacl(mapped.graph, dict(mapped.origins), problems, files, settings, store)
 
 
-def _article_text(inputs: Inputs, doc: AnnotationFile, problems: list[Problem]) -> str | None:
+def _article_text(inputs: Inputs, doc: AnnotationFile, problems: list[Problem], corpus: Path | None) -> str | None:
     assert doc.article is not None
     where = Location(doc.path, annotations.line_of(doc.tree, ["article", "sha256"]), "article.sha256")
-    if inputs.text is None:
+    text = inputs.text
+    if text is None and corpus is not None and (corpus / doc.article.file).is_file():
+        text = (corpus / doc.article.file).read_bytes()  # an article the server's corpus already has
+    if text is None:
         problems.append(Problem("the article text is missing: send it with the annotation file", where))
         return None
-    digest = hashlib.sha256(inputs.text).hexdigest()
+    digest = hashlib.sha256(text).hexdigest()
     if digest != doc.article.sha256:
         problems.append(
             Problem(f"the article text sent has SHA-256 {digest}, the file records {doc.article.sha256}", where)
         )
         return None
     try:
-        return inputs.text.decode("utf-8")
+        return text.decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(f"the article text is not UTF-8 (byte {exc.start})", where))
         return None
 
 
 def _referenced_ids(doc: AnnotationFile) -> set[str]:
-    introduced = {e.id for e in doc.entities}
-    return {ref for ref, _kind, _where in annotations.iter_references(doc)} - introduced
+    return {ref for ref, _kind, _where in annotations.iter_references(doc)}
 
 
 def stored_entities(store: Store, ids: Iterable[str]) -> dict[str, Entity]:
@@ -259,6 +270,8 @@ def _check_rdf(inputs: Inputs, settings: Settings, store: Store) -> Checked:
             where=Location(name),
             hint="remove the <!DOCTYPE …> declaration",
         )
+    if RDF_TYPES[inputs.rdf_format] == ox.RdfFormat.JSON_LD:
+        _check_jsonld_ids(body, name)
     try:
         quads = list(ox.parse(body, format=RDF_TYPES[inputs.rdf_format], base_iri=None))
     except SyntaxError as exc:
@@ -271,6 +284,8 @@ def _check_rdf(inputs: Inputs, settings: Settings, store: Store) -> Checked:
 
     for quad in quads:
         if not isinstance(quad.graph_name, ox.DefaultGraph):
+            if any(str(quad.graph_name) in (p.where.node or "") for p in problems):
+                continue
             problems.append(
                 Problem(
                     f"statements in the named graph <{quad.graph_name.value}>: a submission is stored as its own "
@@ -280,7 +295,7 @@ def _check_rdf(inputs: Inputs, settings: Settings, store: Store) -> Checked:
                 )
             )
             continue
-        terms = [_rdflib(term_from_ox(t)) for t in (quad.subject, quad.predicate, quad.object)]
+        terms = [_skolem(_rdflib(term_from_ox(t)), inputs.id) for t in (quad.subject, quad.predicate, quad.object)]
         graph.add(tuple(terms))  # type: ignore[arg-type]
     if not len(graph) and not problems:
         raise InputError("the document holds no statements", where=Location(name))
@@ -290,6 +305,44 @@ def _check_rdf(inputs: Inputs, settings: Settings, store: Store) -> Checked:
         return Checked(ValidationReport(tuple(problems), files))
     origins = {s: Location(name, node=str(s)) for s in set(graph.subjects())}
     return _shacl(graph, origins, problems, files, settings, store)
+
+
+def _check_jsonld_ids(body: bytes, name: str) -> None:
+    """JSON-LD parsers drop a statement whose @id is not an IRI, silently; refuse it instead."""
+    import json
+
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # the JSON-LD parser says what is wrong with it
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if (
+                    key in {"@id", "@type", "@vocab", "@base"}
+                    and isinstance(value, str)
+                    and re.search(r"[\s<>\"{}|^`\\]", value)
+                ):
+                    raise InputError(
+                        f"{key} {value!r} is not an IRI (it has spaces or forbidden characters)",
+                        where=Location(name),
+                        hint="percent-encode it or fix the identifier",
+                    )
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _skolem(term: object, submission_id: str) -> object:
+    """A blank node as an IRI of its submission, so every node can be a SHACL focus node and a
+    stored submission has no blank nodes to tell apart."""
+    from rdflib import BNode
+
+    if isinstance(term, BNode):
+        return URIRef(f"{KGID_NS}submission/{submission_id}/node/{term}")
+    return term
 
 
 def _rdflib(term: RdfTerm) -> object:
@@ -321,9 +374,39 @@ def _rdf_problems(graph: Graph, name: str, store: Store) -> list[Problem]:
                             source="rdf",
                         )
                     )
-    introduced = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    for subject in {s for s in graph.subjects() if isinstance(s, URIRef)}:
+        where = Location(name, node=str(subject))
+        if str(subject).startswith(KG_NS) or str(subject).rstrip("#/") == KG_NS.rstrip("#"):
+            problems.append(
+                Problem("a submission may not change the ontology (statements about a kg: term)", where, source="rdf")
+            )
+        elif (
+            str(subject).startswith(KGID_NS)
+            and store.query("ASK { ?s ?p ?o }", {"s": RdfTerm("uri", str(subject))}).boolean
+        ):
+            problems.append(
+                Problem(
+                    f"<{subject}> is already in the graph: a submission may refer to it, not add statements about it",
+                    where,
+                    source="reference",
+                )
+            )
     for s, _p, o in graph:
-        unresolved = isinstance(o, URIRef) and str(o).startswith(KGID_NS) and o not in introduced
+        if isinstance(o, Literal) and getattr(o, "ill_typed", False):
+            problems.append(
+                Problem(
+                    f"{o!s} is not a valid xsd:{_short_type(o.datatype)}", Location(name, node=str(s)), source="rdf"
+                )
+            )
+    introduced = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    local = f"{KGID_NS}submission/"
+    for s, _p, o in graph:
+        unresolved = (
+            isinstance(o, URIRef)
+            and str(o).startswith(KGID_NS)
+            and o not in introduced
+            and not str(o).startswith(local)
+        )
         if unresolved and not store.query("ASK { ?iri a ?type }", {"iri": RdfTerm("uri", str(o))}).boolean:
             problems.append(
                 Problem(
@@ -333,6 +416,10 @@ def _rdf_problems(graph: Graph, name: str, store: Store) -> list[Problem]:
                 )
             )
     return _unique(problems)
+
+
+def _short_type(datatype: object) -> str:
+    return str(datatype).rsplit("#", 1)[-1] if datatype else "literal"
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
