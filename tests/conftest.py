@@ -71,3 +71,12 @@ def ask(seed: tuple[Settings, Store], name: str, **params: str) -> QueryResult:
     """Run a saved query on the seed graph, as `kg query` does."""
     settings, store = seed
     return queries.run(store, settings.queries, name, params, timeout=settings.query_timeout)
+
+
+@pytest.fixture(scope="session")
+def seed_server(seed: tuple[Settings, Store]) -> Iterator[str]:
+    """A real `kg serve` over the seed graph on loopback, for the page tests (read-only)."""
+    from .server import running_server
+
+    with running_server(seed[0].store, SEED_CORPUS) as url:
+        yield url

@@ -4,57 +4,26 @@ sources of the April 2016 recapture with their different dates."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kg import pipeline
-from kg.config import Settings
 from kg.web.map import missing_assets
 
-from .conftest import SEED_CORPUS
-from .server import running_server
+from .browser import SCREENSHOTS, open_page, require_browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs"
 QARYATAYN = "https://w3id.org/kg/id/place/al-qaryatayn"
 
-playwright_sync = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is a dev dependency: make test installs it"
-)
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no chromium at {CHROMIUM}: 'make test' installs Debian's chromium", allow_module_level=True)
+require_browser()
 if missing_assets():
     pytest.skip("the map's npm assets are not installed: run `make install`", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not SEED_CORPUS.is_dir():
-        pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
-    store = str(tmp_path_factory.mktemp("map") / "store")
-    assert pipeline.build(Settings.from_env({}, store=store, corpus=SEED_CORPUS)).stored
-    with running_server(store, SEED_CORPUS) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+def page() -> Iterator[Any]:
+    with open_page(1400, 1000) as page:
         yield page
-        browser.close()
-        assert not errors, errors
 
 
 def control_of(page, date: str) -> str:  # type: ignore[no-untyped-def]
@@ -70,9 +39,9 @@ def control_of(page, date: str) -> str:  # type: ignore[no-untyped-def]
     return page.get_attribute(f"#map g.place[data-place='{QARYATAYN}']", "data-control") or ""
 
 
-def test_the_map_shows_who_held_al_qaryatayn(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_the_map_shows_who_held_al_qaryatayn(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
     """On 1 December 2015 al-Qaryatayn is the Islamic State's; on 10 April 2016 the government side's."""
-    page.goto(server + "/map")
+    page.goto(seed_server + "/map")
     page.wait_for_selector("#map[data-ready=true]")
     assert "Islamic State" in control_of(page, "2015-12-01")
     after = control_of(page, "2016-04-10")
@@ -83,9 +52,9 @@ def test_the_map_shows_who_held_al_qaryatayn(server: str, page) -> None:  # type
     page.locator("main").screenshot(path=str(SCREENSHOTS / "map.png"))
 
 
-def test_clicking_a_place_shows_both_sources_of_the_recapture(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
     """The history of al-Qaryatayn lists 000's recapture on 2016-04-03 and 001's on 2016-04-04."""
-    page.goto(server + "/map?date=2016-04-10")
+    page.goto(seed_server + "/map?date=2016-04-10")
     page.wait_for_selector("#map[data-ready=true]")
     page.click(f"#map g.place[data-place='{QARYATAYN}'] circle")
     page.wait_for_selector("#history-table tbody tr")
