@@ -259,6 +259,7 @@ def test_sigkill_while_storing_leaves_all_or_nothing(settings: Settings) -> None
     finally:
         if server.poll() is None:
             server.kill()
+        server.wait(timeout=10)
         if server.stdout:
             server.stdout.close()
     store = EmbeddedStore.open(replace(settings, tokens=ENTRY).store)

@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,14 +73,14 @@ class Inputs:
     rdf_format: str | None = None  # a key of RDF_TYPES for RDF; None for an annotation file
     text: bytes | None = None  # the article text, for an annotation file
 
-    @property
+    @cached_property
     def sha256s(self) -> tuple[str, ...]:
         found = [hashlib.sha256(self.data).hexdigest()]
         if self.text is not None:
             found.append(hashlib.sha256(self.text).hexdigest())
         return tuple(found)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return hashlib.sha256("\n".join(self.sha256s).encode()).hexdigest()[:24]
 
@@ -132,20 +133,19 @@ def _check_size_and_shape(inputs: Inputs, settings: Settings) -> None:
         )
     if not inputs.data.strip():
         raise InputError("the submission is empty", where=Location(inputs.name), hint="send an annotation file or RDF")
-    check_nesting(inputs.data, inputs.name)
+    is_xml = inputs.rdf_format is not None and RDF_TYPES[inputs.rdf_format] == ox.RdfFormat.RDF_XML
+    check_nesting(inputs.data, inputs.name, xml=is_xml)
 
 
-def check_nesting(data: bytes, name: str) -> None:
+def check_nesting(data: bytes, name: str, *, xml: bool = False) -> None:
     """Refuse documents nested deeper than any real one, before a recursive parser sees them."""
-    depth = max(deepest(data), deepest_xml(data))
+    depth = deepest_xml(data) if xml else deepest(data)
     if depth > MAX_DEPTH:
         raise InputError(f"nested {depth} levels deep (at most {MAX_DEPTH})", where=Location(name))
 
 
 def deepest_xml(data: bytes) -> int:
-    """The deepest nesting of XML elements (0 for a document that is not XML)."""
-    if not data.lstrip().startswith(b"<"):
-        return 0
+    """The deepest nesting of XML elements."""
     depth = most = 0
     for closing, selfclosing in re.findall(rb"<(/?)[A-Za-z_][^<>]*?(/?)>", data):
         if closing:
