@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kg import annotations
+from kg import annotations, references
 from kg.annotations import AnnotationFile, DateSpec
 from kg.errors import InputError
 from kg.report import Problem
@@ -80,7 +80,7 @@ def reference_problems(
 ) -> list[Problem]:
     """The reference problems of an article with these events, checked with the mini entities."""
     doc = parsed(article_text(*events, published=published))
-    return annotations.check_references([mini_entities(), doc])
+    return references.check_references([mini_entities(), doc])
 
 
 def only(problems: list[Problem]) -> Problem:
@@ -137,7 +137,7 @@ def test_mini_fixture_parses():
     assert [e.id for e in article.events] == ["northtown-falls", "red-army-held", "old-road-held"]
     assert article.events[0].roles == {"gaining": ("blue-front",), "losing": ("red-army",)}
     assert article.mentions[0].spans[0] == annotations.Span(65, 74)
-    assert annotations.check_references([entities, article]) == []
+    assert references.check_references([entities, article]) == []
 
 
 def test_objects_keep_their_location():
@@ -244,7 +244,7 @@ entities:
 def test_duplicate_entity_id_across_files_points_at_the_second():
     """A second definition is reported where it is, with the first definition's place in the message."""
     second = parsed(DUPLICATE_PLACE, "data/articles/x.yaml")
-    problem = only(annotations.check_references([mini_entities(), second]))
+    problem = only(references.check_references([mini_entities(), second]))
     assert at(problem)[:2] == ("data/articles/x.yaml", 8)
     assert (problem.where.field or "").startswith("entities.places[0]")
     assert "duplicate id 'northtown'" in problem.message

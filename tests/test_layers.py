@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     # L1 domain: pure, no RDF in annotations or spans
     "annotations": 1,
     "spans": 1,
+    "references": 1,
     "gazetteer": 1,
     "tokens": 1,
     # L2 RDF
@@ -54,6 +55,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("report", "errors"),  # a Problem carries an errors.Location
     ("vocab", "errors"),
     ("spans", "annotations"),
+    ("references", "annotations"),
     ("queries", "store"),
     ("formats", "store"),
 }
@@ -73,6 +75,7 @@ EXCLUSIVE_IMPORTS: dict[str, str] = {
 FORBIDDEN_IMPORTS: dict[str, set[str]] = {
     "annotations": {"rdflib"},
     "spans": {"rdflib"},
+    "references": {"rdflib"},
 }
 
 # The one part that reads the process environment.

@@ -21,7 +21,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kg import annotations, reasoning, shacl, spans
+from kg import annotations, reasoning, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
 from kg.errors import InputError, Location, StoreError
@@ -167,7 +167,7 @@ def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Prob
     docs = [s.doc for s in sources]
     if any(p.severity == "error" and p.source == "schema" for p in found):
         return Checked(ValidationReport(tuple(found), files))  # fix the shape first: ids may be missing
-    found += annotations.check_references(docs)
+    found += references.check_references(docs)
     verified = []
     for source in sources:
         if source.doc.article is not None:

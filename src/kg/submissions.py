@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kg import __version__, annotations, shacl, spans
+from kg import __version__, annotations, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity
 from kg.config import Settings
 from kg.errors import Conflict, InputError, Location, NotFound
@@ -197,7 +197,7 @@ def _check_annotation(inputs: Inputs, settings: Settings, store: Store) -> Check
         return Checked(ValidationReport((problem,), files))
     text = _article_text(inputs, doc, problems, settings.corpus)
     stored = stored_entities(store, _referenced_ids(doc) | {e.id for e in doc.entities})
-    problems += annotations.check_references([doc], stored)
+    problems += references.check_references([doc], stored)
     problems += _article_is_new(store, doc)
     problems += spans.check_stored(doc, text)
     problems = [annotations.pinpoint(doc, p) for p in problems]
@@ -232,7 +232,7 @@ def _article_text(inputs: Inputs, doc: AnnotationFile, problems: list[Problem], 
 
 
 def _referenced_ids(doc: AnnotationFile) -> set[str]:
-    return {ref for ref, _kind, _where in annotations.iter_references(doc)}
+    return {ref for ref, _kind, _where in references.iter_references(doc)}
 
 
 def stored_entities(store: Store, ids: Iterable[str]) -> dict[str, Entity]:

@@ -1,0 +1,140 @@
+r"""References between annotation files: every id known, of the right kind, defined once, and
+nothing inside one event or claim contradicting itself.
+
+Pure, like :mod:`kg.annotations`: it reads the parsed objects and reports :class:`Problem`\ s
+with the file, line and field of each reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from kg.annotations import AnnotationFile, DateSpec, Entity
+from kg.errors import Location
+from kg.report import Problem
+
+
+def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
+    """Every (id, expected kind, location) a file refers to; kind is place|actor|feature|any."""
+    for entity in doc.entities:
+        for relation, ids in entity.relations.items():
+            kind = "actor" if relation in {"partOf", "alliedWith", "supportedBy", "memberOf"} else "feature"
+            kind = "place" if relation == "locatedIn" else kind
+            for ref in ids:
+                yield ref, kind, Location(entity.where.file, entity.where.line, f"{entity.where.field}.{relation}")
+    if doc.article:
+        for key, ids in (
+            ("publisher", (doc.article.publisher,) if doc.article.publisher else ()),
+            ("cites", doc.article.cites),
+        ):
+            for ref in ids:
+                yield ref, "actor", Location(doc.path, doc.article.where.line, f"article.{key}")
+    for mention in doc.mentions:
+        yield mention.entity, "any", Location(mention.where.file, mention.where.line, f"{mention.where.field}.entity")
+    for event in doc.events:
+        yield event.place, "feature", Location(event.where.file, event.where.line, f"{event.where.field}.place")
+        for role, ids in [*event.roles.items(), ("source", event.sources)]:
+            for ref in ids:
+                yield ref, "actor", Location(event.where.file, event.where.line, f"{event.where.field}.{role}")
+    for claim in doc.claims:
+        for key, ref in (("place", claim.place), ("reference", claim.reference)):
+            yield ref, "feature", Location(claim.where.file, claim.where.line, f"{claim.where.field}.{key}")
+        for ref in claim.sources:
+            yield ref, "actor", Location(claim.where.file, claim.where.line, f"{claim.where.field}.source")
+
+
+def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity] | None = None) -> list[Problem]:
+    """Duplicate ids, unknown ids, ids of the wrong kind, and contradictions inside one item.
+
+    ``stored`` are entities already in the graph, which the files may refer to but not redefine.
+    """
+    problems: list[Problem] = []
+    known: dict[str, Entity] = dict(stored or {})
+    for doc in docs:
+        for entity in doc.entities:
+            if entity.id in known:
+                first = known[entity.id].where
+                problems.append(
+                    Problem(f"duplicate id {entity.id!r}: already defined at {first}", entity.where, source="reference")
+                )
+            else:
+                known[entity.id] = entity
+    for doc in docs:
+        problems += _check_local_ids(doc)
+        for ref, kind, where in iter_references(doc):
+            found = known.get(ref)
+            if found is None:
+                problems.append(Problem(f"unknown id {ref!r}", where, source="reference"))
+            elif not _kind_fits(found.kind, kind):
+                problems.append(
+                    Problem(
+                        f"{ref!r} is {KIND_NAMES[found.kind]}, but {KIND_NAMES[kind]} is needed here",
+                        where,
+                        source="reference",
+                    )
+                )
+        problems += _check_events(doc)
+    return problems
+
+
+KIND_NAMES = {
+    "place": "a place",
+    "actor": "an actor",
+    "asset": "an infrastructure asset",
+    "feature": "a place or infrastructure asset",
+}
+
+
+def _kind_fits(actual: str, wanted: str) -> bool:
+    return wanted == "any" or actual == wanted or (wanted == "feature" and actual in {"place", "asset"})
+
+
+def _check_local_ids(doc: AnnotationFile) -> list[Problem]:
+    problems, seen = [], set()
+    for item in doc.supported:
+        if item.id in seen:
+            where = Location(item.where.file, item.where.line, f"{item.where.field}.id")
+            problems.append(Problem(f"duplicate event or claim id {item.id!r} in this file", where, source="reference"))
+        seen.add(item.id)
+    return problems
+
+
+def _check_events(doc: AnnotationFile) -> list[Problem]:
+    problems = []
+    published = doc.article.published if doc.article else None
+    for event in doc.events:
+        both = set(event.roles.get("gaining", ())) & set(event.roles.get("losing", ()))
+        if both:
+            problems.append(
+                Problem(
+                    f"{', '.join(sorted(both))} both gains and loses control in one event; "
+                    "an actor can only be on one side of a change",
+                    Location(event.where.file, event.where.line, f"{event.where.field}.losing"),
+                    source="reference",
+                )
+            )
+        problems += _check_date(
+            event.date, Location(event.where.file, event.where.line, f"{event.where.field}.date"), published
+        )
+    for claim in doc.claims:
+        if claim.place == claim.reference:
+            problems.append(Problem("a place cannot be located relative to itself", claim.where, source="reference"))
+    if doc.article and doc.article.published:
+        problems += _check_date(
+            doc.article.published, Location(doc.path, doc.article.where.line, "article.published"), None
+        )
+    return problems
+
+
+def _check_date(spec: DateSpec, where: Location, published: DateSpec | None) -> list[Problem]:
+    if spec.earliest and spec.latest and spec.earliest > spec.latest:
+        return [Problem(f"the range starts ({spec.earliest}) after it ends ({spec.latest})", where, source="reference")]
+    if published and published.latest and spec.earliest and spec.earliest > published.latest:
+        return [
+            Problem(
+                f"dated {spec.earliest}, after the article was published ({published.latest})",
+                where,
+                source="reference",
+            )
+        ]
+    return []
