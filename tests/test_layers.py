@@ -29,7 +29,7 @@ LAYERS: dict[str, int] = {
     "annotations": 1,
     "spans": 1,
     "references": 1,
-    "gazetteer": 1,
+    "names": 1,
     "tokens": 1,
     # L2 RDF
     "mapping": 2,
@@ -40,9 +40,11 @@ LAYERS: dict[str, int] = {
     "store": 3,
     "queries": 3,
     "formats": 3,
+    "gazetteer": 3,
     # L4 orchestration
     "pipeline": 4,
     "submissions": 4,
+    "linking": 4,
     # L5 faces: nothing imports these
     "cli": 5,
     "web": 5,
