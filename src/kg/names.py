@@ -25,9 +25,8 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 # The Arabic definite article as Latin transliterations write it, assimilated or not.
-ARTICLES = frozenset(
-    ("al", "el", "il", "ul", "ad", "ar", "as", "at", "az", "an", "ash", "ath", "adh")
-    + ("ed", "er", "es", "et", "ez", "en", "esh", "eth", "edh")
+ARTICLES = frozenset({"al", "el", "il", "ul", "ad", "ar", "as", "at", "az", "an", "ash", "ath", "adh"}) | frozenset(
+    {"ed", "er", "es", "et", "ez", "en", "esh", "eth", "edh"}
 )
 _MARKS = "'’‘`´ʿʾʼʻ\u02bf\u02be"
 _SEPARATORS = re.compile(r"[\s\-_.,/()]+")
