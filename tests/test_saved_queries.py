@@ -1,6 +1,7 @@
 """The saved queries control-map, conflicting-reports, nearby and infrastructure give the right
 answers on the seed corpus (built once, queried through ``queries.run`` as every face does), and
-the ``geof:distance`` function behind nearby computes what GeoSPARQL says it should."""
+the ``geof:distance`` and ``kgf:bearing`` functions behind nearby and conflicting-reports compute
+what they should."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from kg import queries
 from kg.config import PROJECT_ROOT, Settings
 from kg.store import QueryResult, RdfTerm, Row, Store
 from kg.store.embedded import EmbeddedStore
-from kg.store.functions import distance
+from kg.store.functions import bearing, distance
 
 from .conftest import ask
 
@@ -143,6 +144,75 @@ def test_conflicting_reports_for_one_place(seed: tuple[Settings, Store]) -> None
     assert result.rows
     assert {row["place"].value for row in result.rows} == {PALMYRA}
     assert [dict(row) for row in result.rows] == [dict(row) for row in at(everything, PALMYRA)]
+
+
+def test_conflicting_reports_sets_a_claim_against_the_coordinates(seed: tuple[Settings, Store]) -> None:
+    """By their GeoNames coordinates Palmyra lies 103 km east-north-east of al-Qaryatayn (69°):
+    001's "100km to the west" contradicts them, 000's "north-east" (24° off) does not."""
+    result = ask(seed, "conflicting-reports", place="Palmyra")
+    (row,) = (r for r in result.rows if r["kind"].value == "coordinates")
+    assert article(row, "sourceA") == A001
+    assert row["valueA"].value == "Palmyra 100 km west of al-Qaryatayn"
+    assert row["valueB"].value == "Palmyra 103 km E (69°) of al-Qaryatayn by coordinates"
+    assert (row["reportB"].value, row["sourceB"].value) == (PALMYRA + "/geometry", "https://sws.geonames.org/163808/")
+
+
+def test_conflicting_reports_flags_a_distance_far_from_the_coordinates(seed: tuple[Settings, Store]) -> None:
+    """002 quotes Mheen as 12 km from al-Qaryatayn; their coordinates are 17 km apart (over 25% more)."""
+    result = ask(seed, "conflicting-reports", place="Mheen")
+    (row,) = result.rows
+    assert (row["kind"].value, article(row, "sourceA")) == ("coordinates", A002)
+    assert (row["valueA"].value, row["valueB"].value) == (
+        "Mheen 12 km from al-Qaryatayn",
+        "Mheen 17 km W (275°) of al-Qaryatayn by coordinates",
+    )
+    expected = haversine_km(point_of(seed, QARYATAYN), point_of(seed, MHEEN))
+    assert round(expected) == 17
+
+
+PLACED = """
+@prefix kg:      <https://w3id.org/kg/ontology#> .
+@prefix place:   <https://w3id.org/kg/id/place/> .
+@prefix claim:   <https://w3id.org/kg/id/claim/x/> .
+@prefix article: <https://w3id.org/kg/id/article/> .
+@prefix geo:     <http://www.opengis.net/ont/geosparql#> .
+@prefix prov:    <http://www.w3.org/ns/prov#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+
+kg:North kg:degrees 0.0 ; skos:notation "N" ; rdfs:label "north" .
+kg:East kg:degrees 90.0 ; skos:notation "E" ; rdfs:label "east" .
+kg:South kg:degrees 180.0 ; skos:notation "S" ; rdfs:label "south" .
+# Origin at (0, 0); Eastville one degree of longitude east (111 km); Nowhere has no coordinates.
+place:origin rdfs:label "Origin" ; geo:hasGeometry place:origin-point .
+place:origin-point geo:asWKT "POINT(0 0)"^^geo:wktLiteral ; prov:wasDerivedFrom article:survey .
+place:eastville rdfs:label "Eastville" ; geo:hasGeometry place:eastville-point .
+place:eastville-point geo:asWKT "POINT(1 0)"^^geo:wktLiteral ; prov:wasDerivedFrom article:survey .
+place:nowhere rdfs:label "Nowhere" .
+
+claim:right a kg:DistanceClaim ; kg:place place:eastville ; kg:referencePlace place:origin ;
+    kg:distanceKm 100 ; kg:bearing kg:East ; prov:wasDerivedFrom article:x .
+claim:wrong-way a kg:DistanceClaim ; kg:place place:eastville ; kg:referencePlace place:origin ;
+    kg:bearing kg:South ; prov:wasDerivedFrom article:x .
+claim:too-far a kg:DistanceClaim ; kg:place place:eastville ; kg:referencePlace place:origin ;
+    kg:distanceKm 150 ; prov:wasDerivedFrom article:x .
+claim:unplaced a kg:DistanceClaim ; kg:place place:nowhere ; kg:referencePlace place:origin ;
+    kg:distanceKm 5000 ; kg:bearing kg:North ; prov:wasDerivedFrom article:x .
+"""
+
+
+def test_only_claims_that_the_coordinates_contradict_are_listed() -> None:
+    """Right within 25% and a compass point: nothing; the wrong way or 35% too far: listed;
+    a place without coordinates: nothing to compare, so nothing said. (The claims also
+    disagree with each other, which the `distance` kind lists.)"""
+    store = EmbeddedStore.open(None)
+    store.replace_all([(URIRef("https://w3id.org/kg/graph/test"), Graph().parse(data=PLACED, format="turtle"))])
+    result = queries.run(store, PROJECT_ROOT / "queries", "conflicting-reports", {"place": KGID + "place/eastville"})
+    against_coordinates = [r for r in result.rows if r["kind"].value == "coordinates"]
+    assert sorted((r["reportA"].value.rsplit("/", 1)[-1], r["valueB"].value) for r in against_coordinates) == [
+        ("too-far", "Eastville 111 km E (90°) of Origin by coordinates"),
+        ("wrong-way", "Eastville 111 km E (90°) of Origin by coordinates"),
+    ]
 
 
 CONTROLLERS = """
@@ -282,6 +352,21 @@ def test_geof_distance_reads_the_crs() -> None:
 def test_geof_distance_of_anything_else_is_unbound(first: object, second: object, units: object) -> None:
     """Not a point, not a wktLiteral, another CRS or unknown units: no value, never an error."""
     assert distance(first, second, units) is None
+
+
+def test_kgf_bearing_points_the_way() -> None:
+    """Due east along the equator is 90°, due north 0°; Homs lies a little east of north of
+    Damascus (about 16°); two equal points, or anything but points, have no bearing."""
+    east = bearing(wkt("POINT(0 0)"), wkt("POINT(1 0)"))
+    north = bearing(wkt("POINT(0 0)"), wkt("POINT(0 1)"))
+    assert east is not None and float(east.value) == pytest.approx(90.0)
+    assert north is not None and float(north.value) == pytest.approx(0.0)
+    homs = bearing(DAMASCUS, HOMS)
+    assert homs is not None and 10 < float(homs.value) < 20
+    back = bearing(HOMS, DAMASCUS)
+    assert back is not None and 190 < float(back.value) < 200
+    assert bearing(DAMASCUS, DAMASCUS) is None
+    assert bearing(wkt("LINESTRING(36 33, 37 34)"), HOMS) is None
 
 
 def test_geof_distance_is_there_in_every_query() -> None:

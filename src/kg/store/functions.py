@@ -11,6 +11,12 @@ Jena): only the engine changes, never the text.
 as an ``xsd:double`` in the units asked for: OGC's ``uom:metre`` or QUDT's ``unit:M`` and
 ``unit:KiloM``. Anything else — not a point, not a wktLiteral, another CRS, an unknown unit,
 coordinates out of range — gives no value (the variable stays unbound), never an error.
+
+``kgf:bearing(geom1, geom2)`` (``https://w3id.org/kg/function/bearing``) — GeoSPARQL has no
+bearing, so this one is kg's own: the initial great-circle bearing from the first point to the
+second, in degrees clockwise from north in [0, 360), as an ``xsd:double``; the same points as
+``geof:distance`` accepts, and no value for anything else or for two equal points. The saved
+query ``conflicting-reports`` compares it with the compass point an article reports.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 GEOF = "http://www.opengis.net/def/function/geosparql/"
+KGF = "https://w3id.org/kg/function/"
 WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -71,7 +78,26 @@ def distance(geom1: Any, geom2: Any, units: Any) -> ox.Literal | None:
     return ox.Literal(haversine_m(*first, *second) / UNITS[units.value])
 
 
+def initial_bearing(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """The direction to set off in from the first point to reach the second along a great
+    circle, in degrees clockwise from north, in [0, 360)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dlambda = math.radians(lon2 - lon1)
+    y = math.sin(dlambda) * math.cos(phi2)
+    x = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlambda)
+    return math.degrees(math.atan2(y, x)) % 360.0
+
+
+def bearing(geom1: Any, geom2: Any) -> ox.Literal | None:
+    """``kgf:bearing``: the initial bearing from one point to another, or None."""
+    first, second = point(geom1), point(geom2)
+    if first is None or second is None or first == second:
+        return None
+    return ox.Literal(initial_bearing(*first, *second))
+
+
 FUNCTIONS: dict[ox.NamedNode, Callable[..., Any]] = {
     ox.NamedNode(GEOF + "distance"): distance,
+    ox.NamedNode(KGF + "bearing"): bearing,
 }
 """Every extension function, by IRI, as pyoxigraph's ``Store.query(custom_functions=…)`` takes them."""
