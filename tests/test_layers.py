@@ -46,6 +46,7 @@ LAYERS: dict[str, int] = {
     "submissions": 4,
     "linking": 4,
     "reconcile": 4,
+    "linkedplaces": 4,
     # L5 faces: nothing imports these
     "cli": 5,
     "web": 5,

@@ -250,3 +250,12 @@ def test_suggest_property_lists_the_properties(client: FlaskClient) -> None:
     """Property suggestions offer the pids queries may use."""
     result = client.get("/reconcile/suggest/property?prefix=co").get_json()["result"]
     assert {p["id"] for p in result} == {"country", "coordinates"}
+
+
+def test_the_routes_are_in_the_openapi_document(client: FlaskClient) -> None:
+    """/openapi.json describes the reconciliation routes and still validates."""
+    from openapi_spec_validator import validate as validate_openapi
+
+    doc = client.get("/openapi.json").get_json()
+    validate_openapi(doc)
+    assert {"/reconcile", "/reconcile/suggest/entity", "/reconcile/preview"} <= set(doc["paths"])

@@ -26,7 +26,7 @@ JSON = "application/json"
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The kg web application over ``store`` (by default the one ``settings`` name)."""
-    from kg.web import endpoint, map, ontology, openapi, pages, reconcile, saved, submit
+    from kg.web import endpoint, exports, map, ontology, openapi, pages, reconcile, saved, submit
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
@@ -41,6 +41,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.register_blueprint(map.blueprint)
     app.register_blueprint(ontology.blueprint)
     app.register_blueprint(reconcile.blueprint)
+    app.register_blueprint(exports.blueprint)
     app.register_error_handler(KgError, _error)
     app.register_error_handler(HTTPException, _error)
     app.after_request(_headers)
