@@ -166,3 +166,12 @@ def test_the_cli_and_the_web_give_the_same_bytes(seed: tuple[Settings, Store]) -
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert json.loads(result.output) == response.get_json()
+
+
+def test_an_export_cut_by_the_row_cap_is_refused(seed: tuple[Settings, Store]) -> None:
+    """With KG_MAX_ROWS below the number of places the export fails (exit 2) instead of leaving
+    places out without saying so."""
+    env = {"KG_STORE": seed[0].store, "KG_CORPUS": str(SEED_CORPUS), "KG_MAX_ROWS": "5"}
+    result = CliRunner().invoke(main, ["export", "--format", "lpf"], env=env)
+    assert result.exit_code == 2
+    assert "KG_MAX_ROWS=5" in result.output and "incomplete" in result.output

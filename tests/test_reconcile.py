@@ -9,6 +9,7 @@ import json
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from jsonschema import Draft7Validator
 
 from kg import reconcile
 from kg.config import Settings
-from kg.errors import InputError, UsageError
+from kg.errors import ConfigError, InputError, UsageError
 from kg.store import Store
 from kg.web import create_app
 
@@ -128,6 +129,12 @@ def test_suggest_completes_a_prefix_across_spellings(index: reconcile.Index) -> 
     assert reconcile.suggest(index, "Qary")[0].id == "place/al-qaryatayn"
     assert reconcile.suggest(index, "dumei")[0].id == "place/al-dumayr"
     assert reconcile.suggest(index, "   ") == []
+
+
+def test_an_index_cut_by_the_row_cap_is_refused(seed: tuple[Settings, Store]) -> None:
+    """Reconciling against part of the graph would be wrong, not just incomplete: it fails instead."""
+    with pytest.raises(ConfigError, match="KG_MAX_ROWS=5"):
+        reconcile.index(seed[1], replace(seed[0], max_rows=5))
 
 
 @pytest.mark.parametrize(

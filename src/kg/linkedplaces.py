@@ -32,6 +32,7 @@ from typing import Any
 
 from kg import queries
 from kg.config import Settings
+from kg.errors import ConfigError
 from kg.store import QueryResult, Row, Store
 from kg.vocab import KG
 
@@ -50,10 +51,17 @@ def collection(store: Store, settings: Settings) -> dict[str, Any]:
     """The FeatureCollection, built from the saved queries ``entities``, ``names`` and
     ``control-periods``."""
 
-    def run(name: str, **values: str) -> QueryResult:
-        return queries.run(
-            store, settings.queries, name, values, timeout=settings.query_timeout, max_rows=settings.max_rows
+    def run(name: str) -> QueryResult:
+        result = queries.run(
+            store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows
         )
+        if result.truncated:  # an export silently missing places would mislead
+            raise ConfigError(
+                f"the saved query {name} gives more than KG_MAX_ROWS={settings.max_rows} rows, "
+                "so the export would be incomplete",
+                hint="raise KG_MAX_ROWS for the export",
+            )
+        return result
 
     entities = [row for row in run("entities").rows if row["kind"].value in {"place", "asset"}]
     labels = {row["entity"].value: row["label"].value for row in entities if "label" in row}
@@ -88,10 +96,7 @@ def feature(row: Row, spellings: list[Row], periods: list[Row], labels: Mapping[
         "type": "Feature",
         "properties": {"title": title},
         "names": names(title, spellings),
-        "types": [
-            {"identifier": cls, "label": row["classLabel"].value if "classLabel" in row else cls.rsplit("#", 1)[-1]}
-            for cls in (row["classes"].value.split() if "classes" in row else [])
-        ],
+        "types": [{"identifier": cls, "label": _class_label(row, cls)} for cls in _classes(row)],
         "geometry": _geometry(row),
         "links": [
             {"type": kind, "identifier": uri}
@@ -102,6 +107,16 @@ def feature(row: Row, spellings: list[Row], periods: list[Row], labels: Mapping[
     if relations:
         out["relations"] = relations
     return out
+
+
+def _classes(row: Row) -> list[str]:
+    return row["classes"].value.split() if "classes" in row else []
+
+
+def _class_label(row: Row, cls: str) -> str:
+    if "classLabel" in row and "mainClass" in row and row["mainClass"].value == cls:
+        return row["classLabel"].value
+    return cls.rsplit("#", 1)[-1]
 
 
 def names(title: str, spellings: list[Row]) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from kg import __version__, names, queries
 from kg.config import Settings
-from kg.errors import InputError, NotFound, UsageError
+from kg.errors import ConfigError, InputError, NotFound, UsageError
 from kg.store import QueryResult, Store
 from kg.vocab import KG, KGID
 
@@ -148,7 +148,7 @@ def index(store: Store, settings: Settings) -> Index:
         iri = row["entity"].value
         label = labels.get(iri, _local(iri))
         lat, lon = _point(row["wkt"].value) if "wkt" in row else (None, None)
-        main = row["classes"].value.split()[0] if "classes" in row else ONTOLOGY + "Place"
+        main = row["mainClass"].value if "mainClass" in row else ONTOLOGY + "Place"
         entities.append(
             Entity(
                 id=iri[len(IDS) :] if iri.startswith(IDS) else iri,
@@ -169,7 +169,14 @@ def index(store: Store, settings: Settings) -> Index:
 
 
 def _run(store: Store, settings: Settings, name: str) -> QueryResult:
-    return queries.run(store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows)
+    result = queries.run(store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows)
+    if result.truncated:  # an index missing names would answer wrongly, not just less
+        raise ConfigError(
+            f"the saved query {name} gives more than KG_MAX_ROWS={settings.max_rows} rows, "
+            "so reconciliation cannot see every entity",
+            hint="raise KG_MAX_ROWS",
+        )
+    return result
 
 
 _POINT = re.compile(r"POINT\s*\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECASE)
