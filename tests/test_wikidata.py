@@ -191,8 +191,11 @@ def test_an_answer_that_is_not_sparql_results_is_refused() -> None:
 
 def test_the_endpoint_is_a_setting() -> None:
     """KG_WIKIDATA defaults to Wikidata's public endpoint, can be changed, and must be http(s)."""
-    assert Settings.from_env({}).wikidata == "https://query.wikidata.org/sparql"
-    assert Settings.from_env({"KG_WIKIDATA": "http://127.0.0.1:7878/query"}).wikidata == "http://127.0.0.1:7878/query"
+    assert Settings.from_env({}).wikidata_endpoint == "https://query.wikidata.org/sparql"
+    assert (
+        Settings.from_env({"KG_WIKIDATA": "http://127.0.0.1:7878/query"}).wikidata_endpoint
+        == "http://127.0.0.1:7878/query"
+    )
     with pytest.raises(ConfigError, match="KG_WIKIDATA"):
         Settings.from_env({"KG_WIKIDATA": "query.wikidata.org"})
     with pytest.raises(ConfigError):

@@ -50,7 +50,7 @@ class Settings:
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
     port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
-    wikidata: str = _setting(
+    wikidata_endpoint: str = _setting(
         "https://query.wikidata.org/sparql", "KG_WIKIDATA", "Wikidata's SPARQL endpoint, for linking places to Wikidata"
     )
 
@@ -79,9 +79,9 @@ class Settings:
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
-        if not self.wikidata.startswith(("http://", "https://")):
+        if not self.wikidata_endpoint.startswith(("http://", "https://")):
             raise ConfigError(
-                f"KG_WIKIDATA={self.wikidata!r} must be an http(s) URL of a SPARQL endpoint",
+                f"KG_WIKIDATA={self.wikidata_endpoint!r} must be an http(s) URL of a SPARQL endpoint",
                 hint="e.g. KG_WIKIDATA=https://query.wikidata.org/sparql",
             )
 
