@@ -8,6 +8,7 @@ import pytest
 
 from kg.errors import (
     ConfigError,
+    GazetteerError,
     InputError,
     KgError,
     Location,
@@ -32,6 +33,7 @@ STATUSES = [
     (QueryRefused, 403),
     (QueryTimeout, 503),
     (StoreError, 503),
+    (GazetteerError, 502),
 ]
 
 

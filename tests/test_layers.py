@@ -45,6 +45,8 @@ LAYERS: dict[str, int] = {
     "pipeline": 4,
     "submissions": 4,
     "linking": 4,
+    "reconcile": 4,
+    "linkedplaces": 4,
     # L5 faces: nothing imports these
     "cli": 5,
     "web": 5,

@@ -108,6 +108,53 @@ def test_control_map_is_control_at_for_every_place(seed: tuple[Settings, Store],
         }, place
 
 
+# --------------------------------------------------------------------------- control-periods
+
+
+def test_control_periods_are_when_control_at_lists_each_report(seed: tuple[Settings, Store]) -> None:
+    """Each period runs from its event's earliest day to the day control-at stops listing it: on the
+    days around both ends of every period, control-at lists the event exactly when the period says so."""
+    from datetime import date, timedelta
+
+    store, folder = seed[1], seed[0].queries
+    periods = ask(seed, "control-periods").rows
+    assert len(periods) > 20
+    answers: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+    def control_at(place: str, day: str) -> set[tuple[str, str]]:
+        if (place, day) not in answers:
+            rows = queries.run(store, folder, "control-at", {"place": place, "date": day}).rows
+            answers[place, day] = {(r["event"].value, r["controller"].value) for r in rows}
+        return answers[place, day]
+
+    for row in periods:
+        start, end = row["since"].value, row["endLatest"].value if "endLatest" in row else None
+        probes = {start, (date.fromisoformat(start) - timedelta(days=1)).isoformat()}
+        if "endEarliest" in row:
+            probes.add(row["endEarliest"].value)
+        if end is not None:
+            probes |= {end, (date.fromisoformat(end) - timedelta(days=1)).isoformat()}
+        for probe in sorted(probes):
+            expected = start <= probe and (end is None or probe < end)
+            found = (row["event"].value, row["controller"].value) in control_at(row["place"].value, probe)
+            assert found == expected, (row["event"].value, probe)
+
+
+def test_control_periods_of_al_qaryatayn(seed: tuple[Settings, Store]) -> None:
+    """The Islamic State's period (from August 2015) ends with the army's return on 3 April 2016;
+    the army's two reports (3 and 4 April) are two periods, open-ended."""
+    rows = ask(seed, "control-periods", place="al-Qaryatayn").rows
+    summary = [
+        (r["controllerLabel"].value, r["since"].value, r["endEarliest"].value if "endEarliest" in r else None)
+        for r in rows
+    ]
+    assert summary == [
+        ("Islamic State", "2015-08-01", "2016-04-03"),
+        ("Syrian Arab Army", "2016-04-03", None),
+        ("Syrian Arab Army", "2016-04-04", None),
+    ]
+
+
 # --------------------------------------------------------------------------- conflicting-reports
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg import formats, pipeline, queries, submissions, tokens
+from kg import formats, linkedplaces, pipeline, queries, submissions, tokens
 from kg.config import Settings
 from kg.errors import KgError, UsageError
 from kg.report import ValidationReport
@@ -288,15 +288,19 @@ def list_queries(settings: Settings) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "lpf"]), default="trig", show_default=True)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: stdout)."
 )
 @click.pass_obj
 @fails_cleanly
 def export(settings: Settings, fmt: str, output: Path | None) -> None:
-    """Write the whole dataset, every named graph, as TriG or N-Quads."""
-    data = pipeline.export(settings, fmt)
+    """Write the whole dataset, every named graph, as TriG or N-Quads; or, with --format lpf,
+    the places and infrastructure as Linked Places (GeoJSON-LD) with names, links and control."""
+    if fmt == "lpf":
+        data = linkedplaces.export(pipeline.open_for_queries(settings), settings)
+    else:
+        data = pipeline.export(settings, fmt)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:

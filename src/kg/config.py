@@ -50,6 +50,9 @@ class Settings:
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
     port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
+    wikidata_endpoint: str = _setting(
+        "https://query.wikidata.org/sparql", "KG_WIKIDATA", "Wikidata's SPARQL endpoint, for linking places to Wikidata"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -76,6 +79,11 @@ class Settings:
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
+        if not self.wikidata_endpoint.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"KG_WIKIDATA={self.wikidata_endpoint!r} must be an http(s) URL of a SPARQL endpoint",
+                hint="e.g. KG_WIKIDATA=https://query.wikidata.org/sparql",
+            )
 
     @property
     def store_is_remote(self) -> bool:

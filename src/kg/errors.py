@@ -18,7 +18,8 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     │   ├── QueryRefused         exit 2   403  SERVICE, LOAD, remote FROM, updates without a token
     │   └── QueryTimeout         exit 2   503  a query that ran past its time limit
     ├── Conflict                 exit 2   409  a write that contradicts what is stored
-    └── StoreError               exit 2   503  the store cannot be opened, read or written
+    ├── StoreError               exit 2   503  the store cannot be opened, read or written
+    └── GazetteerError           exit 2   502  a gazetteer endpoint unreachable, too slow or answering nonsense
 
 Every message says *where* (file, line, field, query, store path) and *what to do next*, and
 :meth:`KgError.to_json` gives the one JSON error shape shared by the CLI and the web layer.
@@ -163,3 +164,10 @@ class StoreError(KgError):
     """The store cannot be opened, read or written."""
 
     status = 503
+
+
+class GazetteerError(KgError):
+    """An outside gazetteer that cannot be reached, does not answer in time, or answers with
+    something kg cannot read (a Wikidata SPARQL endpoint)."""
+
+    status = 502

@@ -26,7 +26,7 @@ JSON = "application/json"
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The kg web application over ``store`` (by default the one ``settings`` name)."""
-    from kg.web import endpoint, map, ontology, openapi, pages, saved, submit
+    from kg.web import endpoint, exports, map, ontology, openapi, pages, reconcile, saved, submit
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
@@ -40,6 +40,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.register_blueprint(submit.blueprint)
     app.register_blueprint(map.blueprint)
     app.register_blueprint(ontology.blueprint)
+    app.register_blueprint(reconcile.blueprint)
+    app.register_blueprint(exports.blueprint)
     app.register_error_handler(KgError, _error)
     app.register_error_handler(HTTPException, _error)
     app.after_request(_headers)
@@ -106,12 +108,13 @@ def _headers(response: Response) -> Response:
         and response.status_code != 413
         and "update" in request.form
     )
-    if (request.method in {"GET", "HEAD", "OPTIONS"} or request.endpoint == "endpoint.sparql") and not is_write:
+    reads_by_post = {"endpoint.sparql", "reconcile.service"}  # POST bodies too long for a URL
+    if (request.method in {"GET", "HEAD", "OPTIONS"} or request.endpoint in reads_by_post) and not is_write:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if response.mimetype == "text/html":
+    if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
         )

@@ -113,6 +113,7 @@ def document(base_url: str) -> dict[str, Any]:
             },
         }
     }
+    paths.update(OTHER_PATHS)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -124,6 +125,88 @@ def document(base_url: str) -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": {"Error": ERROR, "SparqlResults": SPARQL_JSON}},
     }
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+RECONCILE_QUERIES = {
+    "name": "queries",
+    "in": "query",
+    "required": False,
+    "description": "a JSON object of reconciliation queries (W3C Reconciliation API 0.2); without it, the manifest",
+    "schema": {"type": "string"},
+    "example": '{"q0": {"query": "Qaryatain", "type": "Place"}}',
+}
+OTHER_PATHS: dict[str, Any] = {
+    "/reconcile": {
+        "get": {
+            "operationId": "reconcile",
+            "summary": "Reconciliation service (W3C Reconciliation API 0.2): manifest, or candidates for queries",
+            "parameters": [RECONCILE_QUERIES],
+            "responses": {
+                "200": {"description": "the service manifest, or a result batch", "content": {"application/json": {}}},
+                "400": _error_response("a batch that is not JSON, or an unknown type or property"),
+            },
+        },
+        "post": {
+            "operationId": "reconcile_post",
+            "summary": "Candidates for a batch of reconciliation queries sent as the form field 'queries'",
+            "requestBody": {
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"queries": {"type": "string"}}}
+                    }
+                }
+            },
+            "responses": {
+                "200": {"description": "a result batch", "content": {"application/json": {}}},
+                "400": _error_response("a batch that is not JSON, or an unknown type or property"),
+            },
+        },
+    },
+    "/reconcile/suggest/entity": {
+        "get": {
+            "operationId": "reconcile_suggest_entity",
+            "summary": "Places, assets and actors with a name beginning with the prefix",
+            "parameters": [
+                {"name": "prefix", "in": "query", "required": True, "schema": {"type": "string"}, "example": "Qary"},
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
+            ],
+            "responses": {"200": {"description": "suggestions", "content": {"application/json": {}}}},
+        }
+    },
+    "/reconcile/preview": {
+        "get": {
+            "operationId": "reconcile_preview",
+            "summary": "A small HTML page about one entity, for a reconciliation client's preview pane",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "example": "place/palmyra",
+                }
+            ],
+            "responses": {
+                "200": {"description": "the preview", "content": {"text/html": {}}},
+                "404": _error_response("no entity has this id"),
+            },
+        }
+    },
+    "/export/places.lpf.json": {
+        "get": {
+            "operationId": "export_places_lpf",
+            "summary": "Places and infrastructure as Linked Places Format (GeoJSON-LD)",
+            "responses": {"200": {"description": "a FeatureCollection", "content": {"application/geo+json": {}}}},
+        }
+    },
+}
 
 
 def _typed(kind: str, value: str) -> object:
