@@ -367,13 +367,21 @@ def link(settings: Settings, sources: Sequence[str], report: bool, dry_run: bool
     click.echo(
         f"{', '.join(result.sources)}: {result.count('auto')} auto, {result.count('accepted')} accepted, "
         f"{result.count('pending')} pending review, {len(result.unlinked)} unlinked"
-        + (f"; wrote {result.path}" if result.written else " (dry run: nothing written)")
+        + (f"; wrote {_shown(result.path)}" if result.written else " (dry run: nothing written)")
     )
     if report:
         for outcome in (*result.pending, *result.unlinked):
             best = outcome.best
             hint = f" (best: {best.candidate.id} {best.candidate.name}, {best.score:.2f})" if best else ""
             click.echo(f"  {outcome.status or 'unlinked':<9} {outcome.entity:<28} {outcome.label}{hint}")
+
+
+def _shown(path: str) -> str:
+    """A path relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @main.group()

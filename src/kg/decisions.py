@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -172,7 +173,7 @@ def parse(text: str, path: str) -> tuple[list[Decision], list[Problem]]:
             continue
         decision = from_entry(raw, where)
         if decision.human and not (decision.who and decision.when):
-            message = f"an {decision.status} link needs 'who' and 'when' (who decided it, on which day)"
+            message = f"this link is {decision.status}, which needs 'who' and 'when' (who decided, on which day)"
             problems.append(Problem(message, where, source="schema"))
         if decision.key in seen:
             problems.append(Problem(f"the same link is listed twice (first at line {seen[decision.key]})", where))
@@ -208,11 +209,19 @@ def _entry(d: Decision) -> CommentedMap:
         ("gazetteer", d.gazetteer),
         ("coordinates", _flow({"lat": d.lat, "lon": d.lon}) if d.lat is not None else None),
         ("who", d.who),
-        ("when", d.when),
+        ("when", _day(d.when)),
     ):
         if value is not None and value != "":
             entry[key] = value
     return entry
+
+
+def _day(text: str | None) -> date | str | None:
+    """A date written as a YAML date (2026-11-22), or the text as it was if it is not one."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return text
 
 
 def _flow(mapping: Mapping[str, Any]) -> CommentedMap:

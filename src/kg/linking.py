@@ -127,10 +127,14 @@ class Outcome:
 
 
 def candidates(source: Source, context: Context, limit: int = 25) -> list[Scored]:
-    """The source's candidates for a place, scored against it, best first."""
+    """The source's candidates for a place, scored against it, best first.
+
+    The search stays within the place's countries, or the graph's when its own are not known;
+    a graph that names no real country gets no candidates (kg does not search the world for
+    namesakes of a place it cannot situate).
+    """
     found = []
-    countries: list[str | None] = [*sorted(context.countries)] or [None]
-    for country in countries:
+    for country in sorted(context.countries):
         found += source.candidates(list(context.variants), country=country, limit=limit)
     return rank(context, found)
 
@@ -211,9 +215,9 @@ def link(
     sources: Sequence[Source] | None = None,
 ) -> LinkReport:
     """Link every place and asset of ``KG_DATA``; write the review file unless ``write`` is off."""
+    opened = list(sources) if sources is not None else open_sources(settings, source_names)
     places = read_places(settings)
     text, existing = read_decisions(settings, places.entities)
-    opened = list(sources) if sources is not None else open_sources(settings, source_names)
     today = datetime.now(UTC).date().isoformat()
     outcomes, proposals = [], []
     for source in opened:
@@ -294,7 +298,9 @@ class Evaluation:
         return self.correct / self.linkable if self.linkable else 1.0
 
 
-def evaluate(settings: Settings, gold: Path, source_names: Sequence[str] = ()) -> list[Evaluation]:
+def evaluate(
+    settings: Settings, gold: Path, source_names: Sequence[str] = (), places: Places | None = None
+) -> list[Evaluation]:
     """Link each gold spelling on its own (with its place's context) and compare with the gold ids.
 
     A row's place is the entity column, or the place whose spellings include the surface; a
@@ -302,9 +308,9 @@ def evaluate(settings: Settings, gold: Path, source_names: Sequence[str] = ()) -
     A gold id the source does not contain counts as "must stay unlinked" for that source.
     """
     rows = read_gold(gold)
-    places = read_places(settings)
     names = list(source_names) or [default_source(settings)]
     opened = open_sources(settings, names)
+    places = places or read_places(settings)
     return [_evaluate(name, source, rows, places) for name, source in zip(names, opened, strict=True)]
 
 

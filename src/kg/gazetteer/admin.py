@@ -45,6 +45,8 @@ def admin1_units() -> tuple[AdminUnit, ...]:
         if not line.strip() or line.startswith("#"):
             continue
         code, gid, name, aliases = [*line.split("\t"), ""][:4]
+        if not code or not gid:
+            continue
         units.append(AdminUnit(code, gid, name, tuple(a for a in aliases.split("|") if a)))
     return tuple(units)
 

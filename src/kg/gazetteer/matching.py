@@ -61,16 +61,30 @@ NEAR_KM, FAR_KM, CONTEXT_KM = 30.0, 75.0, 100.0
 
 # Words that say what kind of place a name is rather than which: "Homs province" names Homs.
 GENERIC = re.compile(
-    r"\b(governorate|province|city|town|village|refugee camp|camp|region|mountains?|hill(side)?|district)\b",
+    r"\b(governorate|province|city|town|village|refugee camp|camp|region|mountains?|hill(side)?|district|"
+    r"territory|territories)\b",
     re.IGNORECASE,
 )
+# A country named by its adjective alone, once the generic words are gone: "Lebanese territory".
+DEMONYMS = {
+    "syrian": "Syria",
+    "lebanese": "Lebanon",
+    "iraqi": "Iraq",
+    "jordanian": "Jordan",
+    "turkish": "Turkey",
+    "israeli": "Israel",
+    "iranian": "Iran",
+    "swiss": "Switzerland",
+}
 
 Point = tuple[float, float]
 
 
 def strip_generic(name: str) -> str:
-    """The name without words that only say what kind of place it is: *Homs province* → *Homs*."""
-    return re.sub(r"\s+", " ", GENERIC.sub(" ", name)).strip(" -,")
+    """The name without words that only say what kind of place it is: *Homs province* → *Homs*,
+    *Lebanese territory* → *Lebanon*."""
+    stripped = re.sub(r"\s+", " ", GENERIC.sub(" ", name)).strip(" -,")
+    return DEMONYMS.get(stripped.casefold(), stripped)
 
 
 @dataclass(frozen=True)
