@@ -297,6 +297,14 @@ def test_precision_and_recall_against_the_gold_file(
     assert figures.rows == 112
 
 
+def test_unseen_spellings_are_never_linked_wrongly(seed_settings_ro: Settings, seed_places: linking.Places) -> None:
+    """Spellings the articles do not use: no wrong link; a miss is a city/governorate tie left pending."""
+    [figures] = linking.evaluate(seed_settings_ro, GOLD.with_name("variants.tsv"), ["bundled"], seed_places)
+    assert figures.wrong == 0 and figures.precision == 1.0
+    assert figures.correct + figures.pending == figures.linkable == 19
+    assert figures.recall >= 0.7
+
+
 def test_the_committed_review_file_agrees_with_the_gold_file(
     seed_settings_ro: Settings, seed_places: linking.Places
 ) -> None:
