@@ -354,16 +354,23 @@ def link(settings: Settings, sources: Sequence[str], report: bool, dry_run: bool
     their decisions. kg build reads the file; it never needs the gazetteer.
     """
     if gold is not None:
-        for ev in linking.evaluate(settings, gold, sources):
-            click.echo(
-                f"{ev.source} ({ev.version}): precision {ev.precision:.3f}, recall {ev.recall:.3f} — "
-                f"{ev.correct} correct, {ev.wrong} wrong ({ev.wrong_unlinkable} of places to leave unlinked), "
-                f"{ev.linkable - ev.correct} missed of {ev.linkable} linkable, {ev.rows} rows, {ev.pending} pending"
-            )
-            for mistake in ev.mistakes:
-                click.echo(f"  {mistake}")
-        return
-    result = linking.link(settings, sources, write=not dry_run)
+        _print_evaluation(linking.evaluate(settings, gold, sources))
+    else:
+        _print_link_report(linking.link(settings, sources, write=not dry_run), report)
+
+
+def _print_evaluation(evaluations: Sequence[linking.Evaluation]) -> None:
+    for ev in evaluations:
+        click.echo(
+            f"{ev.source} ({ev.version}): precision {ev.precision:.3f}, recall {ev.recall:.3f} — "
+            f"{ev.correct} correct, {ev.wrong} wrong ({ev.wrong_unlinkable} of places to leave unlinked), "
+            f"{ev.linkable - ev.correct} missed of {ev.linkable} linkable, {ev.rows} rows, {ev.pending} pending"
+        )
+        for mistake in ev.mistakes:
+            click.echo(f"  {mistake}")
+
+
+def _print_link_report(result: linking.LinkReport, report: bool) -> None:
     click.echo(
         f"{', '.join(result.sources)}: {result.count('auto')} auto, {result.count('accepted')} accepted, "
         f"{result.count('pending')} pending review, {len(result.unlinked)} unlinked"
