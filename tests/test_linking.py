@@ -81,6 +81,16 @@ def test_a_camp_may_be_a_populated_place() -> None:
     assert scored.features["kind"].startswith("partial") and scored.score >= linking.AUTO
 
 
+def test_a_wikidata_item_is_judged_by_its_kinds() -> None:
+    """Without a feature class, instance-of labels stand in for it; a Wikidata admin1 is not compared."""
+    context = Context("palmyra", "Settlement", ("Palmyra",), frozenset({"SY"}), True, frozenset({"SY.11"}))
+    item = Candidate("wikidata", "Q5492", "http://www.wikidata.org/entity/Q5492", "Palmyra", country="SY",
+                     admin1="Q1267", kinds=("city", "archaeological site"))  # fmt: skip
+    scored = score(context, item)
+    assert scored.features["kind"].startswith("fit") and scored.features["admin1"].startswith("unknown")
+    assert scored.score >= linking.AUTO
+
+
 def test_another_country_or_governorate_rules_a_namesake_out() -> None:
     """Nasiriyah in Qalamoun is not the Iraqi city; Adra in Rif Dimashq is not Dar‘ā (alias Adraa)."""
     nasiriyah = Context("an-nasiriyah", "Settlement", ("Nasiriyah",), frozenset({"SY"}))

@@ -4,6 +4,11 @@ A source answers "which of your places could this be?" with :class:`Candidate` r
 identifier, its names, coordinates, country, first-level division and feature type, and the
 version of the data it came from, so a link can say where it came from. Scoring the
 candidates against an entity of the graph is :mod:`kg.linking`'s job, not the source's.
+
+A source may also offer ``get(id) -> Candidate | None`` (the bundled data and the imported
+index do): ``kg link --evaluate`` uses it to tell a place the source lacks from one it missed.
+:func:`open_sources` opens sources by name: ``bundled``, ``geonames`` (the imported index,
+:mod:`kg.gazetteer.geonames`) and ``wikidata`` (:mod:`kg.gazetteer.wikidata`, imported lazily).
 """
 
 from __future__ import annotations

@@ -123,17 +123,38 @@ def km(a: Point, b: Point) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
+# A Wikidata item has no feature class: its instance-of labels suggest one.
+KIND_WORDS = (
+    ("P", ("city", "town", "village", "settlement", "human settlement", "capital")),
+    ("A", ("governorate", "province", "administrative", "district", "country", "sovereign state")),
+    ("S", ("camp", "base", "airbase", "power station", "power plant", "depot", "checkpoint", "border crossing")),
+    ("L", ("gas field", "oil field", "region", "industrial")),
+    ("T", ("mountain", "hill", "valley", "wadi", "desert", "plateau")),
+    ("H", ("river", "lake", "spring")),
+    ("R", ("highway", "road", "pipeline")),
+)
+
+
+def feature_class(candidate: Candidate) -> str | None:
+    """The candidate's GeoNames feature class, or one its kinds (Wikidata instance-of labels) suggest."""
+    if candidate.feature_class or not candidate.kinds:
+        return candidate.feature_class
+    kinds = " ".join(candidate.kinds).casefold()
+    return next((cls for cls, words in KIND_WORDS if any(w in kinds for w in words)), None)
+
+
 def kind_fit(kind: str, candidate: Candidate) -> str:
     """fit / partial / mismatch / unknown: does the candidate's feature class suit the place's class?"""
-    if candidate.feature_class is None or kind not in KIND_FIT:
+    cls = feature_class(candidate)
+    if cls is None or kind not in KIND_FIT:
         return "unknown"
-    fit, partial = KIND_FIT.get(kind, (frozenset(), frozenset()))
+    fit, partial = KIND_FIT[kind]
     prefix = CODE_PREFIX.get(kind)
-    if candidate.feature_class in fit:
+    if cls in fit:
         if prefix and candidate.feature_code and not candidate.feature_code.startswith(prefix):
             return "mismatch"
         return "fit"
-    return "partial" if candidate.feature_class in partial else "mismatch"
+    return "partial" if cls in partial else "mismatch"
 
 
 def _nearest(points: Sequence[Point], candidate: Candidate) -> float | None:
@@ -158,7 +179,7 @@ def score(context: Context, candidate: Candidate) -> Scored:
     else:
         country = "match" if context.countries_known else "unknown"
     admin1 = "unknown"
-    if context.admin1 and candidate.admin1:
+    if context.admin1 and candidate.admin1 and "." in candidate.admin1:  # GeoNames codes only, not Wikidata items
         admin1 = "match" if candidate.admin1 in context.admin1 else "mismatch"
     near_km, context_km = _nearest(context.near, candidate), _nearest(context.nearby, candidate)
     total = name + KIND_EFFECT[kind] + COUNTRY_EFFECT[country] + ADMIN1_EFFECT[admin1]
@@ -170,7 +191,7 @@ def score(context: Context, candidate: Candidate) -> Scored:
         "name": round(name, 3),
         "spelling": spelling,
         "matched": matched,
-        "kind": f"{kind} ({context.type} ~ {candidate.feature_class or '?'}.{candidate.feature_code or '?'})",
+        "kind": f"{kind} ({context.type} ~ {feature_class(candidate) or '?'}.{candidate.feature_code or '?'})",
         "country": f"{country} ({candidate.country or '?'})",
         "admin1": f"{admin1} ({candidate.admin1 or '?'})",
     }
