@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg import formats, linking, pipeline, queries, submissions, tokens
+from kg import formats, pipeline, queries, submissions, tokens
 from kg.config import Settings
 from kg.errors import KgError, UsageError
 from kg.gazetteer import SOURCES
@@ -353,13 +353,15 @@ def link(settings: Settings, sources: Sequence[str], report: bool, dry_run: bool
     closeMatch pending review; people accept or reject them in the file, and kg link keeps
     their decisions. kg build reads the file; it never needs the gazetteer.
     """
+    from kg import linking  # the gazetteers and rapidfuzz load only for this command
+
     if gold is not None:
         _print_evaluation(linking.evaluate(settings, gold, sources))
     else:
         _print_link_report(linking.link(settings, sources, write=not dry_run), report)
 
 
-def _print_evaluation(evaluations: Sequence[linking.Evaluation]) -> None:
+def _print_evaluation(evaluations: Sequence[Any]) -> None:
     for ev in evaluations:
         click.echo(
             f"{ev.source} ({ev.version}): precision {ev.precision:.3f}, recall {ev.recall:.3f} — "
@@ -370,7 +372,7 @@ def _print_evaluation(evaluations: Sequence[linking.Evaluation]) -> None:
             click.echo(f"  {mistake}")
 
 
-def _print_link_report(result: linking.LinkReport, report: bool) -> None:
+def _print_link_report(result: Any, report: bool) -> None:
     click.echo(
         f"{', '.join(result.sources)}: {result.count('auto')} auto, {result.count('accepted')} accepted, "
         f"{result.count('pending')} pending review, {len(result.unlinked)} unlinked"
