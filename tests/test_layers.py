@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "spans": 1,
     "references": 1,
     "names": 1,
+    "decisions": 1,
     "tokens": 1,
     # L2 RDF
     "mapping": 2,
@@ -55,6 +56,7 @@ LAYERS: dict[str, int] = {
 # Imports between different parts of one layer, allowed only where listed here.
 SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("submissions", "pipeline"),  # a submission is checked with the build's ontology loading
+    ("linking", "pipeline"),  # linking reads the annotation files as the build reads them
     ("config", "errors"),  # errors is the bottom of L0: every failure is a KgError
     ("report", "errors"),  # a Problem carries an errors.Location
     ("vocab", "errors"),

@@ -41,6 +41,11 @@ class Settings:
     queries: Path = _setting(_default("queries"), "KG_QUERIES", "folder of saved queries (*.rq)")
     shapes: Path = _setting(_default("shapes"), "KG_SHAPES", "folder of SHACL shapes (*.ttl)")
     ontology: Path = _setting(_default("ontology/kg.ttl"), "KG_ONTOLOGY", "the OWL ontology (Turtle)")
+    gazetteer: Path = _setting(
+        _default("var/gazetteer.sqlite"),
+        "KG_GAZETTEER",
+        "the GeoNames index 'kg gazetteer import' writes; 'kg link' uses it when it exists",
+    )
     tokens: str = _setting(
         "", "KG_TOKENS", "write tokens as name:sha256-of-token pairs, comma-separated ('kg token NAME' makes one)"
     )

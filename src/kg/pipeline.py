@@ -12,7 +12,7 @@ Nothing reaches the store unless the whole input passed validation.
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,11 +21,11 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kg import annotations, reasoning, references, shacl, spans
+from kg import annotations, decisions, reasoning, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
 from kg.errors import InputError, Location, StoreError
-from kg.mapping import MappedGraph, map_article, map_entities
+from kg.mapping import MappedGraph, map_article, map_entities, map_links
 from kg.report import Problem, ValidationReport
 from kg.store import Store, open_store
 from kg.vocab import GRAPH
@@ -90,7 +90,7 @@ def data_files(settings: Settings) -> list[Path]:
         raise InputError(
             f"no annotation folder at {folder}", hint="set KG_DATA or --data to the folder with entities.yaml"
         )
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.json"))
+    files = [p for p in sorted(folder.glob("*.yaml")) if p.name != decisions.FILE_NAME] + sorted(folder.glob("*.json"))
     files += sorted((folder / "articles").glob("*.yaml")) + sorted((folder / "articles").glob("*.json"))
     return files
 
@@ -160,8 +160,11 @@ def registry(docs: Iterable[AnnotationFile]) -> dict[str, Entity]:
     return found
 
 
-def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Problem] = ()) -> Checked:
-    """References, offsets, mapping and SHACL over a set of parsed files."""
+def check(
+    sources: Sequence[Source], settings: Settings, problems: Sequence[Problem] = (), *, links: bool = False
+) -> Checked:
+    """References, offsets, mapping and SHACL over a set of parsed files (and, with ``links``,
+    the review file of gazetteer links in ``KG_DATA``)."""
     files = tuple(s.doc.path for s in sources)
     found = list(problems)
     docs = [s.doc for s in sources]
@@ -181,6 +184,11 @@ def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Prob
     known = registry(docs)
     graphs = [map_entities(docs, known)]
     graphs += [map_article(s.doc, known, s.text) for s in verified if s.doc.article is not None]
+    if links:
+        found_links, link_problems = read_links(settings, known)
+        if link_problems:
+            return Checked(ValidationReport((*found, *link_problems), (*files, str(links_file(settings)))))
+        graphs.append(map_links(found_links, known))
     ontology = load_ontology(settings)
     union = Graph()
     origins: dict[Node, Location] = {}
@@ -195,6 +203,19 @@ def check(sources: Sequence[Source], settings: Settings, problems: Sequence[Prob
 def _pinpointed(problems: Sequence[Problem], docs: Sequence[AnnotationFile]) -> tuple[Problem, ...]:
     by_path = {d.path: d for d in docs}
     return tuple(annotations.pinpoint(by_path[p.where.file], p) if p.where.file in by_path else p for p in problems)
+
+
+def links_file(settings: Settings) -> Path:
+    return settings.data / decisions.FILE_NAME
+
+
+def read_links(settings: Settings, known: Mapping[str, Entity]) -> tuple[list[decisions.Decision], list[Problem]]:
+    """The review file's decisions (none if there is no file), and what is wrong with them."""
+    path = links_file(settings)
+    if not path.is_file():
+        return [], []
+    found, problems = decisions.parse(read_text(path), str(path))
+    return found, [*problems, *decisions.check_references(found, known)]
 
 
 def load_ontology(settings: Settings) -> Graph:
@@ -215,7 +236,9 @@ def shared_entities(settings: Settings, paths: Sequence[Path]) -> list[Path]:
     given = {p.resolve() for p in paths}
     if not settings.data.is_dir():
         return []
-    return [p for p in sorted(settings.data.glob("*.yaml")) if p.resolve() not in given]
+    return [
+        p for p in sorted(settings.data.glob("*.yaml")) if p.resolve() not in given and p.name != decisions.FILE_NAME
+    ]
 
 
 def validate(paths: Sequence[Path], settings: Settings) -> ValidationReport:
@@ -243,7 +266,7 @@ def build(settings: Settings, progress: Progress | None = None, *, reason: bool 
     sources, problems = load(data_files(settings), settings.corpus)
     timings["parse"] = time.perf_counter() - started
     note("validating")
-    checked = check(sources, settings, problems)
+    checked = check(sources, settings, problems, links=True)
     timings["validate"] = time.perf_counter() - started - timings["parse"]
     if not checked.report.conforms:
         return BuildReport(

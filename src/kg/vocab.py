@@ -216,6 +216,25 @@ class KG(DefinedNamespace):
     bearing: URIRef  # claim -> a Bearing
     degrees: URIRef  # bearing -> its angle clockwise from north
 
+    # Gazetteer links (the links graph)
+    GazetteerLink: URIRef  # the record of one link of a place to a gazetteer entry
+    LinkStatus: URIRef  # where a link stands in review
+    LinkStatusScheme: URIRef  # SKOS scheme of LinkStatus
+    AutoLink: URIRef  # made by kg link above the threshold (exactMatch)
+    AcceptedLink: URIRef  # accepted by a person (exactMatch)
+    PendingLink: URIRef  # awaiting review (closeMatch)
+    RejectedLink: URIRef  # rejected by a person (no link)
+    linkSubject: URIRef  # link -> the place or asset
+    linkTarget: URIRef  # link -> the gazetteer entry
+    linkStatus: URIRef  # link -> a LinkStatus
+    linkScore: URIRef  # link -> score in [0, 1]
+    linkFeatures: URIRef  # link -> the features behind the score (JSON)
+    linkMethod: URIRef  # link -> how it was found
+    gazetteerVersion: URIRef  # link -> the gazetteer data it was made against
+    decidedBy: URIRef  # link -> who decided its status
+    decidedOn: URIRef  # link -> when
+    fromLink: URIRef  # geometry -> the link its coordinates were taken from
+
 
 _GRAPH_BASE: Final = "https://w3id.org/kg/graph/"
 
