@@ -1,0 +1,382 @@
+"""The remote store: any SPARQL 1.1 server, through Query, Update and the Graph Store Protocol.
+
+``KG_STORE=http://host:7878/query`` makes :func:`kg.store.open_store` give a
+:class:`RemoteStore`. It speaks only the W3C protocols, so Oxigraph server, Apache Jena
+Fuseki, Virtuoso, GraphDB and Amazon Neptune all serve; the README says how to set each up.
+The server must answer queries over the union of its named graphs when no dataset is given
+(each article is its own named graph), as the embedded store does.
+
+Endpoints (:func:`endpoints`): the query endpoint is ``KG_STORE`` (a bare server address gets
+``/query``); updates go to ``KG_STORE_UPDATE`` and loads to ``KG_STORE_GSP``, by default the
+query endpoint with a final ``/query`` read as ``/update`` and ``/store`` (Oxigraph's layout),
+or the query endpoint itself for updates and SPARQL Update for loads when it has another name.
+
+Writes keep the embedded store's promise — all or nothing — as far as the server keeps its
+own: the change is one SPARQL Update request, which Oxigraph, Fuseki (TDB2), GraphDB and
+Neptune apply in one transaction. A small change is sent whole in that request; a large one
+is first loaded, in batches of ``KG_STORE_BATCH`` triples (Graph Store Protocol POSTs), into
+staging graphs ``urn:kg:staging:<id>:<n>``, which the one final request then moves into
+place. A failure before that request leaves the data as it was (staging graphs are dropped,
+or by the next rebuild if kg itself dies); while staging graphs exist, queries over the union
+see them too.
+
+Parameters are bound by ``VALUES`` blocks (:func:`kg.sparql.with_values`), since a remote
+server has no substitution API. A query that calls one of kg's extension functions
+(:mod:`kg.store.functions`, e.g. ``geof:distance`` in ``nearby``), which a plain SPARQL server
+would silently leave unbound, is evaluated by kg itself over a snapshot of the data fetched
+from the server, so it gives the same rows as on the embedded store; that costs a transfer of
+the whole dataset, so it is refused past ``SNAPSHOT_LIMIT`` quads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from kg import sparql as sparql_text
+from kg.config import Settings
+from kg.errors import KgError, QueryError, QueryRefused, StoreError
+from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
+from kg.store.embedded import quads_of, run_query, term_to_ox
+from kg.store.functions import FUNCTIONS
+from kg.store.transport import Transport, redacted
+
+STAGING = "urn:kg:staging:"
+SNAPSHOT_LIMIT = 2_000_000
+"""Quads beyond which kg refuses to evaluate an extension-function query over a snapshot."""
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RESULTS_JSON = "application/sparql-results+json"
+NOT_STAGING = f"FILTER (!STRSTARTS(STR(?g), '{STAGING}'))"
+ALL_QUADS = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_STAGING} }}"
+COUNT_QUADS = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_STAGING} }}"
+RDF_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def endpoints(settings: Settings) -> tuple[str, str, str | None]:
+    """(query, update, graph store) URLs; graph store None means loading by SPARQL Update."""
+    query = settings.store
+    parts = urlsplit(query)
+    if parts.path in ("", "/"):
+        query = query.rstrip("/") + "/query"
+    oxigraph_like = urlsplit(query).path.endswith("/query")
+    update = settings.store_update or (query[: -len("query")] + "update" if oxigraph_like else query)
+    gsp: str | None = settings.store_gsp or (query[: -len("query")] + "store" if oxigraph_like else None)
+    return query, update, None if gsp == "none" else gsp
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server behind the :class:`~kg.store.Store` protocol; thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.query_url, self.update_url, self.gsp_url = endpoints(settings)
+        self.transport = Transport(settings.store_auth, settings.store_retries)
+        self.write_timeout = settings.store_timeout
+        self.read_timeout = max(settings.query_timeout, settings.store_timeout)
+        self.batch = settings.store_batch
+
+    @classmethod
+    def open(cls, settings: Settings, **_options: Any) -> RemoteStore:
+        """Nothing to open: the server is reached on the first request (``create`` and
+        ``pool_size`` mean nothing here — the server does the work, HTTP time limits bound it)."""
+        return cls(settings)
+
+    # ----------------------------------------------------------------- reading
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, RdfTerm] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        dataset: Dataset | None = None,
+    ) -> QueryResult:
+        sparql_text.check_allowed(sparql)
+        started = time.perf_counter()
+        limit = timeout or self.read_timeout
+        if uses_extension_functions(sparql):
+            return self._evaluate_locally(sparql, bindings, limit, max_rows, dataset, started)
+        _check_projected(sparql, bindings)
+        text = sparql_text.with_values(sparql, {k: v.n3() for k, v in (bindings or {}).items()})
+        form = sparql_text.form(sparql)
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        accept = "application/n-triples, text/turtle;q=0.9" if graph_form else RESULTS_JSON
+        fields: list[tuple[str, str]] = [("query", text), *self._dataset_fields(dataset, limit)]
+        reply = self.transport.send(
+            self.query_url,
+            data=urlencode(fields).encode("utf-8"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            timeout=limit,
+            idempotent=True,
+            what="query",
+        )
+        if graph_form:
+            return QueryResult(form, triples=_as_ntriples(reply.body, reply.content_type), seconds=_since(started))
+        return _parsed_results(reply.body, max_rows, started, self.query_url)
+
+    def _dataset_fields(self, dataset: Dataset | None, timeout: float) -> list[tuple[str, str]]:
+        """default-graph-uri / named-graph-uri; named graphs alone keep the union as default graph,
+        as on the embedded store, by naming every graph as a default graph."""
+        if dataset is None or not (dataset.default_graphs or dataset.named_graphs):
+            return []
+        defaults = dataset.default_graphs or self._graph_names(timeout)
+        return [("default-graph-uri", g) for g in defaults] + [("named-graph-uri", g) for g in dataset.named_graphs]
+
+    def _select(self, sparql: str, timeout: float | None = None) -> QueryResult:
+        return self.query(sparql, timeout=timeout or self.read_timeout)
+
+    def _graph_names(self, timeout: float | None = None) -> tuple[str, ...]:
+        found = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", timeout).column("g")
+        return tuple(sorted(g for g in found if g and not g.startswith(STAGING)))
+
+    def _quads(self, timeout: float | None = None) -> list[Any]:
+        """Every quad in a named graph (staging graphs left out), blank nodes relabelled
+        canonically (RDFC-1.0), since each server names them its own way."""
+        rows = self._select(ALL_QUADS, timeout).rows
+        quads = [ox.Quad(*(term_to_ox(row[k]) for k in ("s", "p", "o", "g"))) for row in rows]
+        if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads):
+            dataset = ox.Dataset(quads)
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            quads = list(dataset)
+        return quads
+
+    def _evaluate_locally(
+        self,
+        sparql: str,
+        bindings: Mapping[str, RdfTerm] | None,
+        timeout: float,
+        max_rows: int | None,
+        dataset: Dataset | None,
+        started: float,
+    ) -> QueryResult:
+        count = int(self._select(COUNT_QUADS, timeout).rows[0]["n"].value)
+        if count > SNAPSHOT_LIMIT:
+            raise QueryError(
+                f"the query calls {', '.join(called_functions(sparql))}, which the server at "
+                f"{redacted(self.query_url)} does not provide, and kg evaluates such queries over a copy of the "
+                f"data, which is limited to {SNAPSHOT_LIMIT:,} quads (the store has {count:,})",
+                hint="run it on the embedded store, or on a server with GeoSPARQL (GraphDB, Jena)",
+            )
+        snapshot = ox.Store()
+        snapshot.bulk_extend(self._quads(timeout - _since(started)))
+        result = run_query(snapshot, sparql, bindings, max_rows, dataset)
+        return QueryResult(
+            result.form,
+            result.variables,
+            result.rows,
+            result.boolean,
+            result.triples,
+            result.truncated,
+            _since(started),
+        )
+
+    def info(self) -> StoreInfo:
+        count = self._select(COUNT_QUADS).rows[0]["n"].value
+        return StoreInfo(redacted(self.query_url), int(count), self._graph_names())
+
+    def export(self, fmt: str) -> bytes:
+        rdf_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]
+        prefixes = {"kg": "https://w3id.org/kg/ontology#", "kgid": "https://w3id.org/kg/id/"}
+        quads = sorted(self._quads(), key=str)
+        return ox.serialize(quads, format=rdf_format, prefixes=prefixes if fmt == "trig" else None) or b""
+
+    def checksum(self) -> str:
+        digest = hashlib.sha256()
+        for line in sorted(str(q) for q in self._quads()):
+            digest.update(line.encode("utf-8"))
+        return digest.hexdigest()
+
+    # ----------------------------------------------------------------- writing
+
+    def update(self, sparql_update: str) -> None:
+        """Send a SPARQL Update as one request (the server applies it all or not at all);
+        LOAD and SERVICE are refused, as on the embedded store."""
+        sparql_text.check_allowed(sparql_update)
+        if sparql_text.has_keyword(sparql_update, "LOAD"):
+            raise QueryRefused(
+                "LOAD is refused: an update never makes kg fetch from the network",
+                hint="put the data in the update itself (INSERT DATA { … })",
+            )
+        self._send_update(sparql_update)
+
+    def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+        """Replace every named graph with these, in one final request (kg keeps nothing in the
+        default graph, and on a server whose default graph is the union, it is not cleared)."""
+        self._write(list(graphs), self._graph_names_with_staging(), merge=False)
+
+    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
+        """Drop these named graphs, then add these ones (merging into a graph that exists), in one request."""
+        self._write(list(add), [str(g) for g in drop_graphs], merge=True)
+
+    def _graph_names_with_staging(self) -> list[str]:
+        """Every named graph, stale staging graphs included, so that a rebuild clears them too."""
+        return [g for g in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").column("g") if g]
+
+    def _write(self, add: Sequence[tuple[URIRef, Graph]], drop: Sequence[str], *, merge: bool) -> None:
+        operations = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+        contents = [(str(iri), _triples(quads_of(iri, graph))) for iri, graph in add]
+        if sum(len(lines) for _, lines in contents) <= self.batch:
+            inserts = " ".join(f"GRAPH <{iri}> {{\n{''.join(lines)}}}" for iri, lines in contents if lines)
+            self._send_update(" ;\n".join([*operations, *([f"INSERT DATA {{ {inserts} }}"] if inserts else [])]))
+            return
+        token = uuid.uuid4().hex
+        staged: list[str] = []
+        try:
+            for n, (iri, lines) in enumerate(contents):
+                staging = f"{STAGING}{token}:{n}"
+                staged.append(staging)
+                for batch in _batches(lines, self.batch):
+                    self._load(staging, batch)
+                verb = "ADD" if merge else "MOVE"
+                operations.append(f"{verb} SILENT GRAPH <{staging}> TO GRAPH <{iri}>")
+                if merge:
+                    operations.append(f"DROP SILENT GRAPH <{staging}>")
+            self._send_update(" ;\n".join(operations))
+        except BaseException:
+            self._drop_quietly(staged)
+            raise
+
+    def _load(self, graph: str, lines: Sequence[str]) -> None:
+        """One batch of N-Triples into a graph: a Graph Store Protocol POST, or INSERT DATA."""
+        if self.gsp_url is None:
+            self._send_update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(lines)}}} }}")
+            return
+        separator = "&" if "?" in self.gsp_url else "?"
+        self.transport.send(
+            self.gsp_url + separator + urlencode({"graph": graph}),
+            data="".join(lines).encode("utf-8"),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=self.write_timeout,
+            idempotent=False,
+            what="load",
+            method="POST",
+        )
+
+    def _send_update(self, text: str) -> None:
+        self.transport.send(
+            self.update_url,
+            data=urlencode({"update": text}).encode("utf-8"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=self.write_timeout,
+            idempotent=False,
+            what="update",
+        )
+
+    def _drop_quietly(self, graphs: Sequence[str]) -> None:
+        if not graphs:
+            return
+        with contextlib.suppress(KgError):  # the next rebuild drops them
+            self._send_update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+    def close(self) -> None:
+        """Nothing to release: every request has its own connection."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def called_functions(sparql: str) -> list[str]:
+    """kg's extension functions the query calls, by IRI (written in full or as a prefixed name)."""
+    prefixes = dict(re.findall(r"(?i)PREFIX\s+([\w\-.]*):\s*<([^>]*)>", sparql))
+    bare = sparql_text.strip(sparql)
+    found = []
+    for function in (f.value for f in FUNCTIONS):
+        if f"<{function}>" in sparql and re.search(rf"<{re.escape(function)}>\s*\(", sparql):
+            found.append(function)
+            continue
+        for prefix, namespace in prefixes.items():
+            local = function[len(namespace) :]
+            if function.startswith(namespace) and re.search(rf"(?<![\w\-.]){re.escape(prefix)}:{local}\s*\(", bare):
+                found.append(function)
+                break
+    return found
+
+
+def uses_extension_functions(sparql: str) -> bool:
+    return bool(called_functions(sparql))
+
+
+def _check_projected(sparql: str, bindings: Mapping[str, RdfTerm] | None) -> None:
+    """Refuse, as the embedded engine does (SEP-0007), to bind a variable a SELECT does not project."""
+    projected = sparql_text.projection(sparql) if bindings else None
+    if projected is None or "*" in projected:
+        return
+    for name in bindings or {}:
+        if name not in projected:
+            raise QueryError(f"the query cannot run: the variable ?{name} is bound but not in its SELECT projection")
+
+
+def _triples(quads: Iterable[Any]) -> list[str]:
+    """Quads as N-Triples lines; those with blank nodes first, so that they stay in one batch
+    (a blank node label means one node only within one request)."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    return sorted(text.splitlines(keepends=True), key=lambda line: "_:" not in line)
+
+
+def _batches(lines: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    """Batches of ``size`` lines; every line with a blank node goes in the first, however large."""
+    with_blanks = sum(1 for line in lines if "_:" in line)
+    first = max(size, with_blanks)
+    yield lines[:first]
+    for start in range(first, len(lines), size):
+        yield lines[start : start + size]
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _term(value: Mapping[str, str]) -> RdfTerm:
+    """A term of the SPARQL JSON results format, with the datatypes the embedded store gives."""
+    kind = value.get("type", "literal")
+    if kind in ("uri", "bnode"):
+        return RdfTerm(kind, value["value"])
+    if kind in ("literal", "typed-literal"):  # typed-literal: Virtuoso's older name
+        lang = value.get("xml:lang")
+        datatype = LANG_STRING if lang else value.get("datatype", XSD_STRING)
+        return RdfTerm("literal", value["value"], datatype, lang)
+    return RdfTerm("triple", json.dumps(value.get("value")))
+
+
+def _parsed_results(body: bytes, max_rows: int | None, started: float, url: str) -> QueryResult:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        raise StoreError(
+            f"the store at {redacted(url)} did not answer with SPARQL JSON results",
+            hint="check that KG_STORE is the server's SPARQL query endpoint",
+        ) from None
+    if "boolean" in answer:
+        return QueryResult("ASK", boolean=bool(answer["boolean"]), seconds=_since(started))
+    variables = tuple(answer.get("head", {}).get("vars", []))
+    bindings = answer.get("results", {}).get("bindings", [])
+    truncated = max_rows is not None and len(bindings) > max_rows
+    rows = tuple({k: _term(v) for k, v in row.items()} for row in bindings[:max_rows])
+    return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=_since(started))
+
+
+def _as_ntriples(body: bytes, content_type: str) -> str:
+    """A graph answer in N-Triples, whatever RDF syntax the server chose."""
+    rdf_format = RDF_FORMATS.get(content_type, ox.RdfFormat.N_TRIPLES)
+    if rdf_format == ox.RdfFormat.N_TRIPLES:
+        return body.decode("utf-8")
+    triples = ox.parse(body, format=rdf_format)
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
