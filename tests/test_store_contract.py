@@ -24,13 +24,14 @@ from kg.store.remote import STAGING, RemoteStore
 
 from .conftest import MINI, SEED_CORPUS
 from .server import running_server
-from .store_servers import OXIGRAPH, oxigraph_server
+from .store_servers import OXIGRAPH, VIRTUOSO, oxigraph_server, virtuoso_installed, virtuoso_server
 
 EX = "http://example.org/"
 GRAPH = URIRef("https://w3id.org/kg/graph/test")
 OTHER = URIRef("https://w3id.org/kg/graph/other")
 LABELS = f"SELECT ?s ?label WHERE {{ ?s <{EX}label> ?label }} ORDER BY ?s"
-BACKENDS = ["embedded", "oxigraph"]
+REMOTES = ["oxigraph", "virtuoso"]
+BACKENDS = ["embedded", *REMOTES]
 
 
 # --------------------------------------------------------------------------- factories
@@ -53,14 +54,32 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def oxigraph(oxigraph_url: str) -> Settings:
+    """Settings for the oxigraph server: its /query, /update and /store follow from the base URL."""
+    return remote_settings(oxigraph_url + "/query")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings for a Virtuoso 7 server started for the run — only where Debian's
+    virtuoso-opensource is installed (it is optional: nothing installs it)."""
+    if not virtuoso_installed():
+        pytest.skip(f"Virtuoso is not installed ({VIRTUOSO} missing; apt-get install virtuoso-opensource to run these)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield remote_settings(url + "/sparql", store_gsp=url + "/sparql-graph-crud")
+
+
 def remote_settings(url: str, **changes: object) -> Settings:
-    return replace(Settings.from_env({}, store=url + "/query"), **changes)  # type: ignore[arg-type]
+    return replace(Settings.from_env({}, store=url), **changes)  # type: ignore[arg-type]
 
 
-def emptied(url: str) -> RemoteStore:
-    """The remote store, with everything a previous test left dropped."""
-    store = RemoteStore(remote_settings(url))
-    store._send_update("DROP SILENT ALL")
+def emptied(settings: Settings) -> RemoteStore:
+    """The remote store, with kg's graphs (and staging graphs) that a previous test left dropped."""
+    store = RemoteStore(settings)
+    graphs = store._graph_names_with_staging()
+    if graphs:
+        store._send_update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
     return store
 
 
@@ -74,12 +93,48 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., 
         if backend == "embedded":
             store = EmbeddedStore.open(tmp_path / "store", create=True)
         else:
-            store = emptied(request.getfixturevalue("oxigraph_url"))
+            store = emptied(request.getfixturevalue(backend))
         if graphs:
             store.replace_all(graphs)
         return store
 
     return make
+
+
+# What Virtuoso 7.2 (Debian's 7.2.5) does differently, found by this suite. Each is expected to
+# fail there (strictly: a Virtuoso that passes one makes the run say so); the README lists them.
+VIRTUOSO_REWRITES = "Virtuoso rewrites literals as it stores them (true as 1, geo:wktLiteral as virtrdf:Geometry)"
+VIRTUOSO_DEVIATIONS = {
+    "test_bindings_reach_subqueries_and_filters": "Virtuoso gives no row for a subquery grouped by an unbound variable",
+    "test_geof_distance_gives_the_same_answer": VIRTUOSO_REWRITES + ", with float coordinates",
+    "test_a_failed_write_changes_nothing[virtuoso-fails-halfway]": "Virtuoso commits each operation of a request alone",
+    "test_the_same_data_on_both": VIRTUOSO_REWRITES,
+}
+VIRTUOSO_SAVED_QUERIES_DIFFER = {
+    "conflicting-reports",
+    "control-at",
+    "control-by-side",
+    "control-map",
+    "evidence",
+    "graph",
+    "infrastructure",
+    "mentions",
+    "nearby",
+    "place-history",
+}
+
+
+@pytest.fixture(autouse=True)
+def known_deviations(request: pytest.FixtureRequest) -> None:
+    """Mark the cases a server is known to fail as expected failures, with the reason."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or "virtuoso" not in callspec.params.values():
+        return
+    reason = VIRTUOSO_DEVIATIONS.get(request.node.name) or VIRTUOSO_DEVIATIONS.get(request.node.originalname)
+    if callspec.params.get("name") in VIRTUOSO_SAVED_QUERIES_DIFFER:
+        reason = f"{VIRTUOSO_REWRITES}, and evaluates these queries differently or not at all (SQ074)"
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 # --------------------------------------------------------------------------- query forms and bindings
@@ -293,10 +348,10 @@ RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
 # --------------------------------------------------------------------------- the remote store only
 
 
-def test_a_large_load_goes_in_batches_through_staging_graphs(oxigraph_url: str):
+def test_a_large_load_goes_in_batches_through_staging_graphs(oxigraph: Settings):
     """Past KG_STORE_BATCH triples, graphs are loaded in batches into staging graphs and moved into
     place by one final update; no staging graph is left behind."""
-    store = emptied(oxigraph_url)
+    store = emptied(oxigraph)
     store.batch = 3
     sent: list[str] = []
     original = store.transport.send
@@ -316,9 +371,9 @@ def test_a_large_load_goes_in_batches_through_staging_graphs(oxigraph_url: str):
     assert len(store.query(LABELS).rows) == 13
 
 
-def test_a_load_that_fails_before_the_swap_changes_nothing(oxigraph_url: str):
+def test_a_load_that_fails_before_the_swap_changes_nothing(oxigraph: Settings):
     """If the final update fails, the old data stays and the staging graphs are dropped."""
-    store = emptied(oxigraph_url)
+    store = emptied(oxigraph)
     store.replace_all([(GRAPH, labels_graph(2))])
     before = store.checksum()
     store.batch = 1
@@ -337,10 +392,10 @@ def test_a_load_that_fails_before_the_swap_changes_nothing(oxigraph_url: str):
     assert not [g for g in graphs if g and g.startswith(STAGING)]
 
 
-def test_loading_without_a_graph_store_endpoint(oxigraph_url: str):
+def test_loading_without_a_graph_store_endpoint(oxigraph: Settings):
     """KG_STORE_GSP=none loads batches with SPARQL Update INSERT DATA instead."""
-    emptied(oxigraph_url)
-    store = RemoteStore(remote_settings(oxigraph_url, store_gsp="none", store_batch=2))
+    emptied(oxigraph)
+    store = RemoteStore(replace(oxigraph, store_gsp="none", store_batch=2))
     assert store.gsp_url is None
     store.replace_all([(GRAPH, labels_graph(5))])
     assert len(store.query(LABELS).rows) == 5
@@ -351,7 +406,7 @@ def test_an_unreachable_server_is_a_store_error_naming_it():
     from .store_servers import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
-    store = RemoteStore(remote_settings(url, store_retries=1))
+    store = RemoteStore(remote_settings(url + "/query", store_retries=1))
     with pytest.raises(StoreError) as caught:
         store.query("ASK {}", timeout=5)
     assert f"{url}/query" in caught.value.message and caught.value.hint and "KG_STORE" in caught.value.hint
@@ -360,13 +415,13 @@ def test_an_unreachable_server_is_a_store_error_naming_it():
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture(scope="module")
-def seed_on_oxigraph(oxigraph_url: str, seed: tuple[Settings, Store]) -> Iterator[tuple[Settings, Store]]:
-    """The seed corpus built by `kg build` into the oxigraph server."""
-    emptied(oxigraph_url)
-    settings = remote_settings(oxigraph_url, corpus=SEED_CORPUS)
+@pytest.fixture(scope="module", params=REMOTES)
+def seed_on_server(request: pytest.FixtureRequest, seed: tuple[Settings, Store]) -> Iterator[tuple[Settings, Store]]:
+    """The seed corpus built by `kg build` into a real server."""
+    settings = replace(request.getfixturevalue(request.param), corpus=SEED_CORPUS)
+    emptied(settings)
     report = pipeline.build(settings)
-    assert report.stored and report.store == f"{oxigraph_url}/query"
+    assert report.stored and report.store == settings.store
     yield settings, RemoteStore(settings)
 
 
@@ -406,35 +461,36 @@ def _comparable(result: QueryResult, sparql: str) -> list[tuple[tuple[str, str, 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "params"), _examples(), ids=lambda v: v if isinstance(v, str) else "-".join(v))
 def test_saved_queries_give_the_same_rows(
-    seed: tuple[Settings, Store], seed_on_oxigraph: tuple[Settings, Store], name: str, params: dict[str, str]
+    seed: tuple[Settings, Store], seed_on_server: tuple[Settings, Store], name: str, params: dict[str, str]
 ):
-    """Each saved query, with its example parameters, gives the same rows on oxigraph serve as embedded."""
+    """Each saved query, with its example parameters, gives the same rows on a server as embedded."""
     embedded = queries.run(seed[1], seed[0].queries, name, params, timeout=30)
-    remote = queries.run(seed_on_oxigraph[1], seed[0].queries, name, params, timeout=30)
+    remote = queries.run(seed_on_server[1], seed[0].queries, name, params, timeout=30)
     sparql = queries.get(seed[0].queries, name).sparql
     assert remote.variables == embedded.variables
     assert _comparable(remote, sparql) == _comparable(embedded, sparql)
 
 
 @pytest.mark.slow
-def test_the_same_data_on_both(seed: tuple[Settings, Store], seed_on_oxigraph: tuple[Settings, Store]):
-    """The build stores the same graphs and quad count on the server as embedded."""
-    assert seed_on_oxigraph[1].info().graphs == seed[1].info().graphs
-    assert seed_on_oxigraph[1].info().quads == seed[1].info().quads
+def test_the_same_data_on_both(seed: tuple[Settings, Store], seed_on_server: tuple[Settings, Store]):
+    """The build stores the same graphs, quad count and quads (checksum) on the server as embedded."""
+    assert seed_on_server[1].info().graphs == seed[1].info().graphs
+    assert seed_on_server[1].info().quads == seed[1].info().quads
+    assert seed_on_server[1].checksum() == seed[1].checksum()
 
 
-@pytest.fixture
-def mini_on_oxigraph(oxigraph_url: str) -> Settings:
-    """The mini fixture built into the oxigraph server."""
-    emptied(oxigraph_url)
-    settings = remote_settings(oxigraph_url, data=MINI, corpus=MINI / "corpus")
+@pytest.fixture(params=REMOTES)
+def mini_on_server(request: pytest.FixtureRequest) -> Settings:
+    """The mini fixture built into a real server."""
+    settings = replace(request.getfixturevalue(request.param), data=MINI, corpus=MINI / "corpus")
+    emptied(settings)
     assert pipeline.build(settings).stored
     return settings
 
 
-def test_a_submission_on_the_remote_store(mini_on_oxigraph: Settings):
+def test_a_submission_on_the_remote_store(mini_on_server: Settings):
     """kg.submissions stores a submission as its own graph on the server, once, and retracts it."""
-    store = RemoteStore(mini_on_oxigraph)
+    store = RemoteStore(mini_on_server)
     kg = "https://w3id.org/kg/ontology#"
     body = (
         f"<https://w3id.org/kg/id/place/new-1> a <{kg}Settlement> ;\n"
@@ -442,20 +498,20 @@ def test_a_submission_on_the_remote_store(mini_on_oxigraph: Settings):
         f"  <{kg}locatedIn> <https://w3id.org/kg/id/place/testland> .\n"
     ).encode()
     inputs = submissions.Inputs("new.ttl", body, "text/turtle")
-    stored = submissions.submit(inputs, mini_on_oxigraph, store, "tester")
+    stored = submissions.submit(inputs, mini_on_server, store, "tester")
     assert stored.created and stored.report.conforms, stored.report.problems
     assert stored.graph in store.info().graphs
-    assert not submissions.submit(inputs, mini_on_oxigraph, store, "tester").created
-    listed = queries.run(store, mini_on_oxigraph.queries, "submissions", {})
+    assert not submissions.submit(inputs, mini_on_server, store, "tester").created
+    listed = queries.run(store, mini_on_server.queries, "submissions", {})
     assert listed.column("graph") == [stored.graph]
     submissions.retract(store, stored.id, "tester", "a test")
     assert stored.graph not in store.info().graphs
 
 
 @pytest.mark.slow
-def test_kg_serve_over_the_remote_store(mini_on_oxigraph: Settings):
+def test_kg_serve_over_the_remote_store(mini_on_server: Settings):
     """`kg serve` with KG_STORE=http://… answers saved queries and /sparql from the server."""
-    with running_server(mini_on_oxigraph.store, MINI / "corpus", KG_DATA=str(MINI)) as url:
+    with running_server(mini_on_server.store, MINI / "corpus", KG_DATA=str(MINI)) as url:
         with urllib.request.urlopen(url + "/queries/summary.json", timeout=30) as reply:
             summary = json.load(reply)
         query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
@@ -463,4 +519,3 @@ def test_kg_serve_over_the_remote_store(mini_on_oxigraph: Settings):
             count = json.load(reply)
     assert summary["results"]["bindings"]
     assert int(count["results"]["bindings"][0]["n"]["value"]) > 0
-    assert re.match(r"http://127\.0\.0\.1:\d+/query", mini_on_oxigraph.store)

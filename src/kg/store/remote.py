@@ -4,7 +4,9 @@
 :class:`RemoteStore`. It speaks only the W3C protocols, so Oxigraph server, Apache Jena
 Fuseki, Virtuoso, GraphDB and Amazon Neptune all serve; the README says how to set each up.
 The server must answer queries over the union of its named graphs when no dataset is given
-(each article is its own named graph), as the embedded store does.
+(each article is its own named graph), as the embedded store does. kg's graphs are those under
+``KG_GRAPHS``; writes, export, counts and the checksum touch only them, so a server may hold
+other data (Virtuoso holds its own) without kg replacing it.
 
 Endpoints (:func:`endpoints`): the query endpoint is ``KG_STORE`` (a bare server address gets
 ``/query``); updates go to ``KG_STORE_UPDATE`` and loads to ``KG_STORE_GSP``, by default the
@@ -50,6 +52,7 @@ from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
 from kg.store.embedded import quads_of, run_query, term_to_ox
 from kg.store.functions import FUNCTIONS
 from kg.store.transport import Transport, redacted
+from kg.vocab import GRAPH
 
 STAGING = "urn:kg:staging:"
 SNAPSHOT_LIMIT = 2_000_000
@@ -57,9 +60,14 @@ SNAPSHOT_LIMIT = 2_000_000
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_JSON = "application/sparql-results+json"
-NOT_STAGING = f"FILTER (!STRSTARTS(STR(?g), '{STAGING}'))"
-ALL_QUADS = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_STAGING} }}"
-COUNT_QUADS = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {NOT_STAGING} }}"
+KG_GRAPHS = str(GRAPH.ONTOLOGY).rsplit("/", 1)[0] + "/"
+"""kg's named graphs all start with this; a remote store reads, counts and replaces only those."""
+OURS = f"FILTER (STRSTARTS(STR(?g), '{KG_GRAPHS}'))"
+ALL_QUADS = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
+COUNT_QUADS = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
+GRAPH_NAMES = "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {} }} FILTER (STRSTARTS(STR(?g), '{}')) }}"
+"""Graph names by prefix; ``GRAPH ?g { }`` is cheap on Oxigraph but matches nothing on Virtuoso,
+which needs a triple pattern (a scan of every quad, so it is only tried when the first finds none)."""
 RDF_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/plain": ox.RdfFormat.N_TRIPLES,
@@ -129,7 +137,7 @@ class RemoteStore:
         )
         if graph_form:
             return QueryResult(form, triples=_as_ntriples(reply.body, reply.content_type), seconds=_since(started))
-        return _parsed_results(reply.body, max_rows, started, self.query_url)
+        return _parsed_results(reply.body, form, max_rows, started, self.query_url)
 
     def _dataset_fields(self, dataset: Dataset | None, timeout: float) -> list[tuple[str, str]]:
         """default-graph-uri / named-graph-uri; named graphs alone keep the union as default graph,
@@ -143,8 +151,14 @@ class RemoteStore:
         return self.query(sparql, timeout=timeout or self.read_timeout)
 
     def _graph_names(self, timeout: float | None = None) -> tuple[str, ...]:
-        found = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", timeout).column("g")
-        return tuple(sorted(g for g in found if g and not g.startswith(STAGING)))
+        return self._names(KG_GRAPHS, timeout)
+
+    def _names(self, prefix: str, timeout: float | None = None) -> tuple[str, ...]:
+        for pattern in ("", "?s ?p ?o"):
+            found = self._select(GRAPH_NAMES.format(pattern, prefix), timeout).column("g")
+            if found:
+                return tuple(sorted(g for g in found if g))
+        return ()
 
     def _quads(self, timeout: float | None = None) -> list[Any]:
         """Every quad in a named graph (staging graphs left out), blank nodes relabelled
@@ -217,22 +231,28 @@ class RemoteStore:
         self._send_update(sparql_update)
 
     def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
-        """Replace every named graph with these, in one final request (kg keeps nothing in the
-        default graph, and on a server whose default graph is the union, it is not cleared)."""
-        self._write(list(graphs), self._graph_names_with_staging(), merge=False)
+        """Replace kg's named graphs (those under ``KG_GRAPHS``) with these, in one final request.
+        kg keeps nothing in the default graph, and graphs of others on the server stay."""
+        graphs = list(graphs)
+        drop = dict.fromkeys([*self._graph_names_with_staging(), *(str(iri) for iri, _ in graphs)])
+        self._write(graphs, list(drop), merge=False)
 
     def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
         """Drop these named graphs, then add these ones (merging into a graph that exists), in one request."""
         self._write(list(add), [str(g) for g in drop_graphs], merge=True)
 
     def _graph_names_with_staging(self) -> list[str]:
-        """Every named graph, stale staging graphs included, so that a rebuild clears them too."""
-        return [g for g in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").column("g") if g]
+        """kg's graphs and any stale staging graphs, so that a rebuild clears them too; other
+        graphs on the server (Virtuoso's own, another application's) are left alone."""
+        return [*self._graph_names(), *self._names(STAGING)]
 
     def _write(self, add: Sequence[tuple[URIRef, Graph]], drop: Sequence[str], *, merge: bool) -> None:
         operations = [f"DROP SILENT GRAPH <{g}>" for g in drop]
         contents = [(str(iri), _triples(quads_of(iri, graph))) for iri, graph in add]
-        if sum(len(lines) for _, lines in contents) <= self.batch:
+        blank = any("_:" in line for _, lines in contents for line in lines)
+        if sum(len(lines) for _, lines in contents) <= self.batch and not (blank and self.gsp_url):
+            # one request carrying the data (blank nodes go by the Graph Store Protocol if there is
+            # one: Virtuoso refuses them in INSERT DATA)
             inserts = " ".join(f"GRAPH <{iri}> {{\n{''.join(lines)}}}" for iri, lines in contents if lines)
             self._send_update(" ;\n".join([*operations, *([f"INSERT DATA {{ {inserts} }}"] if inserts else [])]))
             return
@@ -347,8 +367,12 @@ def _since(started: float) -> float:
 def _term(value: Mapping[str, str]) -> RdfTerm:
     """A term of the SPARQL JSON results format, with the datatypes the embedded store gives."""
     kind = value.get("type", "literal")
-    if kind in ("uri", "bnode"):
+    if kind == "uri":
         return RdfTerm(kind, value["value"])
+    if kind == "bnode":  # Virtuoso's nodeID://b10006 is no blank node label: keep it apart, make it one
+        label = value["value"]
+        valid = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_\-.]*(?<!\.)", label)
+        return RdfTerm(kind, label if valid else "b" + hashlib.sha256(label.encode()).hexdigest()[:32])
     if kind in ("literal", "typed-literal"):  # typed-literal: Virtuoso's older name
         lang = value.get("xml:lang")
         datatype = LANG_STRING if lang else value.get("datatype", XSD_STRING)
@@ -356,7 +380,7 @@ def _term(value: Mapping[str, str]) -> RdfTerm:
     return RdfTerm("triple", json.dumps(value.get("value")))
 
 
-def _parsed_results(body: bytes, max_rows: int | None, started: float, url: str) -> QueryResult:
+def _parsed_results(body: bytes, form: str, max_rows: int | None, started: float, url: str) -> QueryResult:
     try:
         answer = json.loads(body)
     except ValueError:
@@ -368,6 +392,9 @@ def _parsed_results(body: bytes, max_rows: int | None, started: float, url: str)
         return QueryResult("ASK", boolean=bool(answer["boolean"]), seconds=_since(started))
     variables = tuple(answer.get("head", {}).get("vars", []))
     bindings = answer.get("results", {}).get("bindings", [])
+    if form == "ASK":  # Virtuoso answers ASK as one row of one value (__ASK_RETVAL, 1 or 0)
+        values = [v.get("value") for row in bindings[:1] for v in row.values()]
+        return QueryResult("ASK", boolean=values[:1] in (["1"], ["true"]), seconds=_since(started))
     truncated = max_rows is not None and len(bindings) > max_rows
     rows = tuple({k: _term(v) for k, v in row.items()} for row in bindings[:max_rows])
     return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=_since(started))
@@ -376,7 +403,5 @@ def _parsed_results(body: bytes, max_rows: int | None, started: float, url: str)
 def _as_ntriples(body: bytes, content_type: str) -> str:
     """A graph answer in N-Triples, whatever RDF syntax the server chose."""
     rdf_format = RDF_FORMATS.get(content_type, ox.RdfFormat.N_TRIPLES)
-    if rdf_format == ox.RdfFormat.N_TRIPLES:
-        return body.decode("utf-8")
-    triples = ox.parse(body, format=rdf_format)
+    triples = ox.parse(body, format=rdf_format)  # also for N-Triples: servers lay it out differently
     return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")

@@ -153,7 +153,7 @@ def _http_error(exc: urllib.error.HTTPError, where: str, what: str) -> KgError:
         detail = ""
     finally:
         exc.close()
-    detail = " ".join(detail.split())[:500]
+    detail = " ".join(detail.split()).split(" SPARQL query:")[0][:500]  # Virtuoso echoes the whole query
     said = f": {detail}" if detail else ""
     if exc.code in (401, 403):
         return StoreError(
