@@ -258,6 +258,7 @@ class RemoteStore:
             return
         token = uuid.uuid4().hex
         staged: list[str] = []
+        swapping = False
         try:
             for n, (iri, lines) in enumerate(contents):
                 staging = f"{STAGING}{token}:{n}"
@@ -268,9 +269,13 @@ class RemoteStore:
                 operations.append(f"{verb} SILENT GRAPH <{staging}> TO GRAPH <{iri}>")
                 if merge:
                     operations.append(f"DROP SILENT GRAPH <{staging}>")
+            swapping = True
             self._send_update(" ;\n".join(operations))
-        except BaseException:
-            self._drop_quietly(staged)
+        except BaseException as exc:
+            # A swap that got no answer may still be applied by the server: its staging graphs
+            # must stay for it (the next rebuild drops them). One that was refused is over.
+            if not swapping or isinstance(exc, QueryError):
+                self._drop_quietly(staged)
             raise
 
     def _load(self, graph: str, lines: Sequence[str]) -> None:
