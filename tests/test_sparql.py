@@ -196,3 +196,21 @@ def test_with_values_binds_several_variables_in_one_row():
 def test_projection(text: str, projected: set[str] | None):
     """The variables a query's SELECT projects: named, aliased, or all of them."""
     assert sparql.projection(text) == projected
+
+
+@pytest.mark.parametrize(
+    ("text", "limited"),
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", True),
+        ("SELECT ?s WHERE { { SELECT ?s { ?s ?p ?o } LIMIT 5 } }", True),
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", False),
+        ("SELECT ?s WHERE { ?s ?p ?o } OFFSET 2 limit 3", False),
+        ("SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <http://e/a> }", False),
+        ("ASK { ?s ?p ?o }", False),
+        ('SELECT ?s WHERE { ?s ?p "}" } # LIMIT 1', True),
+    ],
+    ids=["none", "only-in-subquery", "own", "offset-limit", "trailing-values", "ask", "brace-in-literal"],
+)
+def test_with_limit_only_where_the_query_has_none(text: str, limited: bool):
+    """The row cap becomes a LIMIT only on a SELECT without a LIMIT of its own at the top level."""
+    assert sparql.with_limit(text, 11).endswith("\nLIMIT 11") is limited

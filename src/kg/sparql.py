@@ -172,3 +172,26 @@ def _where_group(bare: str, start: int, *, construct: bool = False) -> int | Non
         elif char == "{" and depth == 0:
             return position
     return None
+
+
+def with_limit(text: str, limit: int) -> str:
+    """A SELECT query with ``LIMIT limit`` added when it has no LIMIT (nor a trailing VALUES
+    clause) of its own, so that a server sends no more rows than kg will keep."""
+    bare = masked(text)
+    top = _first_form(bare)
+    if top < 0 or bare[top : top + 6].upper() != "SELECT":
+        return text
+    opening = _where_group(bare, top + 6)
+    if opening is None:
+        return text
+    depth = 0
+    for position in range(opening, len(bare)):
+        depth += {"{": 1, "}": -1}.get(bare[position], 0)
+        if depth == 0:
+            tail = bare[position + 1 :]
+            if re.search(_KEYWORD.format("LIMIT"), tail, re.IGNORECASE) or re.search(
+                _KEYWORD.format("VALUES"), tail, re.IGNORECASE
+            ):
+                return text
+            return f"{text.rstrip()}\nLIMIT {limit}"
+    return text

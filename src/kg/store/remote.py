@@ -123,6 +123,8 @@ class RemoteStore:
             return self._evaluate_locally(sparql, bindings, limit, max_rows, dataset, started)
         _check_projected(sparql, bindings)
         text = sparql_text.with_values(sparql, {k: v.n3() for k, v in (bindings or {}).items()})
+        if max_rows is not None:  # one row more than kept, to know whether there were more
+            text = sparql_text.with_limit(text, max_rows + 1)
         form = sparql_text.form(sparql)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples, text/turtle;q=0.9" if graph_form else RESULTS_JSON
