@@ -95,6 +95,7 @@ NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 ThreadsPerQuery = 1
 MaxQueryMem = 200M
+MaxSortedTopRows = 100000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}

@@ -94,6 +94,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., 
             store = EmbeddedStore.open(tmp_path / "store", create=True)
         else:
             store = emptied(request.getfixturevalue(backend))
+        request.addfinalizer(store.close)
         if graphs:
             store.replace_all(graphs)
         return store
@@ -233,6 +234,19 @@ def test_a_query_past_its_limit_is_a_query_timeout(make_store: Callable[..., Sto
     with pytest.raises(QueryTimeout) as caught:
         store.query(SLOW, timeout=0.5)
     assert caught.value.status == 503 and "0.5 s" in caught.value.message
+    assert store.query(LABELS, max_rows=1, timeout=10).rows
+
+
+@pytest.mark.slow
+def test_an_extension_function_query_past_its_limit_is_stopped(make_store: Callable[..., Store]):
+    """A runaway query calling geof:distance is stopped at its limit too (on a remote store, in the
+    worker process where kg evaluates it), and the store answers afterwards."""
+    store = make_store((GRAPH, labels_graph(50)))
+    runaway = SLOW.replace(
+        "FILTER (", "BIND (<http://www.opengis.net/def/function/geosparql/distance>(?w, ?x, ?y) AS ?far) FILTER ("
+    )
+    with pytest.raises(QueryTimeout):
+        store.query(runaway, timeout=0.5)
     assert store.query(LABELS, max_rows=1, timeout=10).rows
 
 
@@ -430,7 +444,9 @@ def seed_on_server(request: pytest.FixtureRequest, seed: tuple[Settings, Store])
     emptied(settings)
     report = pipeline.build(settings)
     assert report.stored and report.store == settings.store
-    yield settings, RemoteStore(settings)
+    store = RemoteStore(settings)
+    yield settings, store
+    store.close()
 
 
 def _examples() -> list[tuple[str, dict[str, str]]]:

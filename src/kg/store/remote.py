@@ -26,8 +26,10 @@ Parameters are bound by ``VALUES`` blocks (:func:`kg.sparql.with_values`), since
 server has no substitution API. A query that calls one of kg's extension functions
 (:mod:`kg.store.functions`, e.g. ``geof:distance`` in ``nearby``), which a plain SPARQL server
 would silently leave unbound, is evaluated by kg itself over a snapshot of the data fetched
-from the server, so it gives the same rows as on the embedded store; that costs a transfer of
-the whole dataset, so it is refused past ``SNAPSHOT_LIMIT`` quads.
+from the server, so it gives the same rows as on the embedded store: the snapshot is written
+to an embedded store in a temporary folder, whose one query worker process is killed when the
+query overruns its time limit. That costs a transfer of the whole dataset per query, so it is
+refused past ``SNAPSHOT_LIMIT`` quads.
 """
 
 from __future__ import annotations
@@ -36,9 +38,12 @@ import contextlib
 import hashlib
 import json
 import re
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -49,7 +54,7 @@ from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, QueryRefused, StoreError
 from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
-from kg.store.embedded import quads_of, run_query, term_to_ox
+from kg.store.embedded import EmbeddedStore, quads_of, term_to_ox
 from kg.store.functions import FUNCTIONS
 from kg.store.transport import Transport, redacted
 from kg.vocab import GRAPH
@@ -98,6 +103,9 @@ class RemoteStore:
         self.write_timeout = settings.store_timeout
         self.read_timeout = max(settings.query_timeout, settings.store_timeout)
         self.batch = settings.store_batch
+        self._snapshot_lock = threading.Lock()
+        self._snapshot_store: EmbeddedStore | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     @classmethod
     def open(cls, settings: Settings, **_options: Any) -> RemoteStore:
@@ -188,20 +196,23 @@ class RemoteStore:
                 f"the query calls {', '.join(called_functions(sparql))}, which the server at "
                 f"{redacted(self.query_url)} does not provide, and kg evaluates such queries over a copy of the "
                 f"data, which is limited to {SNAPSHOT_LIMIT:,} quads (the store has {count:,})",
-                hint="run it on the embedded store, or on a server with GeoSPARQL (GraphDB, Jena)",
+                hint="run it on the embedded store (kg export, then load the export into one)",
             )
-        snapshot = ox.Store()
-        snapshot.bulk_extend(self._quads(timeout - _since(started)))
-        result = run_query(snapshot, sparql, bindings, max_rows, dataset)
-        return QueryResult(
-            result.form,
-            result.variables,
-            result.rows,
-            result.boolean,
-            result.triples,
-            result.truncated,
-            _since(started),
-        )
+        quads = self._quads(timeout - _since(started))
+        snapshot = self._snapshot()
+        snapshot._write(lambda db: db.bulk_extend(quads), copy_current=False)
+        remaining = max(0.001, timeout - _since(started))
+        result = snapshot.query(sparql, bindings, timeout=remaining, max_rows=max_rows, dataset=dataset)
+        return replace(result, seconds=_since(started))
+
+    def _snapshot(self) -> EmbeddedStore:
+        """An embedded store in a temporary folder, with one query worker process, where
+        extension-function queries run under their time limit (killed when they overrun)."""
+        with self._snapshot_lock:
+            if self._snapshot_store is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="kg-snapshot-")
+                self._snapshot_store = EmbeddedStore.open(self._scratch.name, create=True, pool_size=1)
+            return self._snapshot_store
 
     def info(self) -> StoreInfo:
         count = self._select(COUNT_QUADS).rows[0]["n"].value
@@ -313,7 +324,14 @@ class RemoteStore:
             self._send_update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
 
     def close(self) -> None:
-        """Nothing to release: every request has its own connection."""
+        """End the snapshot's query worker, if one was started (every request has its own connection)."""
+        with self._snapshot_lock:
+            if self._snapshot_store is not None:
+                self._snapshot_store.close()
+                self._snapshot_store = None
+            if self._scratch is not None:
+                self._scratch.cleanup()
+                self._scratch = None
 
 
 # --------------------------------------------------------------------------- helpers
