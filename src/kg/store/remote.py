@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import re
 import tempfile
 import threading
@@ -52,19 +51,17 @@ from rdflib import Graph, URIRef
 
 from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import KgError, QueryError, QueryRefused, StoreError
+from kg.errors import KgError, QueryError, QueryRefused
 from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
 from kg.store.embedded import EmbeddedStore, quads_of, term_to_ox
 from kg.store.functions import FUNCTIONS
+from kg.store.results import RESULTS_JSON, as_ntriples, parsed_results
 from kg.store.transport import Transport, redacted
 from kg.vocab import GRAPH
 
 STAGING = "urn:kg:staging:"
 SNAPSHOT_LIMIT = 2_000_000
 """Quads beyond which kg refuses to evaluate an extension-function query over a snapshot."""
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RESULTS_JSON = "application/sparql-results+json"
 KG_GRAPHS = str(GRAPH.ONTOLOGY).rsplit("/", 1)[0] + "/"
 """kg's named graphs all start with this; a remote store reads, counts and replaces only those."""
 OURS = f"FILTER (STRSTARTS(STR(?g), '{KG_GRAPHS}'))"
@@ -73,13 +70,6 @@ COUNT_QUADS = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} 
 GRAPH_NAMES = "SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {} }} FILTER (STRSTARTS(STR(?g), '{}')) }}"
 """Graph names by prefix; ``GRAPH ?g { }`` is cheap on Oxigraph but matches nothing on Virtuoso,
 which needs a triple pattern (a scan of every quad, so it is only tried when the first finds none)."""
-RDF_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
 
 
 def endpoints(settings: Settings) -> tuple[str, str, str | None]:
@@ -146,8 +136,8 @@ class RemoteStore:
             what="query",
         )
         if graph_form:
-            return QueryResult(form, triples=_as_ntriples(reply.body, reply.content_type), seconds=_since(started))
-        return _parsed_results(reply.body, form, max_rows, started, self.query_url)
+            return QueryResult(form, triples=as_ntriples(reply.body, reply.content_type), seconds=_since(started))
+        return parsed_results(reply.body, form, max_rows, started, self.query_url)
 
     def _dataset_fields(self, dataset: Dataset | None, timeout: float) -> list[tuple[str, str]]:
         """default-graph-uri / named-graph-uri; named graphs alone keep the union as default graph,
@@ -387,46 +377,3 @@ def _batches(lines: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 def _since(started: float) -> float:
     return time.perf_counter() - started
-
-
-def _term(value: Mapping[str, str]) -> RdfTerm:
-    """A term of the SPARQL JSON results format, with the datatypes the embedded store gives."""
-    kind = value.get("type", "literal")
-    if kind == "uri":
-        return RdfTerm(kind, value["value"])
-    if kind == "bnode":  # Virtuoso's nodeID://b10006 is no blank node label: keep it apart, make it one
-        label = value["value"]
-        valid = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_\-.]*(?<!\.)", label)
-        return RdfTerm(kind, label if valid else "b" + hashlib.sha256(label.encode()).hexdigest()[:32])
-    if kind in ("literal", "typed-literal"):  # typed-literal: Virtuoso's older name
-        lang = value.get("xml:lang")
-        datatype = LANG_STRING if lang else value.get("datatype", XSD_STRING)
-        return RdfTerm("literal", value["value"], datatype, lang)
-    return RdfTerm("triple", json.dumps(value.get("value")))
-
-
-def _parsed_results(body: bytes, form: str, max_rows: int | None, started: float, url: str) -> QueryResult:
-    try:
-        answer = json.loads(body)
-    except ValueError:
-        raise StoreError(
-            f"the store at {redacted(url)} did not answer with SPARQL JSON results",
-            hint="check that KG_STORE is the server's SPARQL query endpoint",
-        ) from None
-    if "boolean" in answer:
-        return QueryResult("ASK", boolean=bool(answer["boolean"]), seconds=_since(started))
-    variables = tuple(answer.get("head", {}).get("vars", []))
-    bindings = answer.get("results", {}).get("bindings", [])
-    if form == "ASK":  # Virtuoso answers ASK as one row of one value (__ASK_RETVAL, 1 or 0)
-        values = [v.get("value") for row in bindings[:1] for v in row.values()]
-        return QueryResult("ASK", boolean=values[:1] in (["1"], ["true"]), seconds=_since(started))
-    truncated = max_rows is not None and len(bindings) > max_rows
-    rows = tuple({k: _term(v) for k, v in row.items()} for row in bindings[:max_rows])
-    return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=_since(started))
-
-
-def _as_ntriples(body: bytes, content_type: str) -> str:
-    """A graph answer in N-Triples, whatever RDF syntax the server chose."""
-    rdf_format = RDF_FORMATS.get(content_type, ox.RdfFormat.N_TRIPLES)
-    triples = ox.parse(body, format=rdf_format)  # also for N-Triples: servers lay it out differently
-    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
