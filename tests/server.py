@@ -48,9 +48,9 @@ def _wait_for_address(process: subprocess.Popen[str]) -> str:
         line = process.stdout.readline()
         if not line:
             raise RuntimeError(f"kg serve exited with {process.wait()} before it listened")
-        found = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+        found = re.findall(r"(http://127\.0\.0\.1:\d+)/", line)  # the last: the store may be a URL too
         if found:
-            url = found.group(1)
+            url = found[-1]
             _wait_until_answering(url, deadline)
             return url
     raise RuntimeError("kg serve did not announce an address in time")

@@ -82,3 +82,33 @@ def test_settings_are_frozen():
     settings = Settings.from_env(env())
     with pytest.raises(AttributeError):
         settings.max_rows = 1  # type: ignore[misc]
+
+
+def test_a_remote_store_and_its_settings():
+    """KG_STORE may be a URL; the remote settings are read and the Authorization value is not in the repr."""
+    settings = Settings.from_env(
+        env(KG_STORE="https://sparql.example.org/kg/query", KG_STORE_AUTH="Basic c2VjcmV0", KG_STORE_BATCH="10")
+    )
+    assert settings.store_is_remote and settings.store_batch == 10 and settings.store_auth == "Basic c2VjcmV0"
+    assert "c2VjcmV0" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("variables", "words"),
+    [
+        ({"KG_STORE": "http:/no-host"}, "KG_STORE='http:/no-host' is not an http(s) URL"),
+        ({"KG_STORE": "http://user:pw@host/query"}, "must not carry a user name or password"),
+        ({"KG_STORE": "http://host/query", "KG_STORE_UPDATE": "ftp://host/update"}, "KG_STORE_UPDATE='ftp://host"),
+        ({"KG_STORE": "http://host/query", "KG_STORE_TIMEOUT": "0"}, "KG_STORE_TIMEOUT=0.0 must be"),
+        ({"KG_STORE": "http://host/query", "KG_STORE_RETRIES": "99"}, "KG_STORE_RETRIES=99 must be from 0 to 10"),
+        ({"KG_STORE": "http://host/query", "KG_STORE_BATCH": "0"}, "KG_STORE_BATCH=0 must be at least 1"),
+        ({"KG_STORE_AUTH": "Basic x"}, "KG_STORE_AUTH applies only to a remote store"),
+    ],
+    ids=["no-host", "credentials-in-url", "update-not-http", "timeout", "retries", "batch", "auth-for-a-folder"],
+)
+def test_bad_remote_settings_are_config_errors(variables: dict[str, str], words: str):
+    """Remote settings that cannot work fail with a ConfigError naming the variable, never echoing KG_STORE_AUTH."""
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env(**variables))
+    assert words in caught.value.message
+    assert "Basic x" not in str(caught.value)

@@ -133,3 +133,84 @@ def test_looks_like_update(text: str):
 def test_queries_do_not_look_like_updates(text: str):
     """A query that only mentions an update word is not an update."""
     assert not sparql.looks_like_update(text)
+
+
+# --------------------------------------------------------------------------- binding by VALUES
+
+IRI = "<http://example.org/x>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o }", "SELECT ?s WHERE { VALUES (?s) { (<http://example.org/x>) }  ?s ?p ?o }"),
+        ("ASK { ?s ?p ?o }", "ASK { VALUES (?s) { (<http://example.org/x>) }  ?s ?p ?o }"),
+        (
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<http://example.org/x>) }  ?s ?p ?o }",
+        ),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }\nVALUES (?s) { (<http://example.org/x>) }"),
+        ("DESCRIBE ?s", "DESCRIBE ?s\nVALUES (?s) { (<http://example.org/x>) }"),
+    ],
+    ids=["select", "ask", "construct", "construct-where", "describe"],
+)
+def test_with_values_goes_first_in_the_where_group(text: str, expected: str):
+    """The block opens the query's WHERE group; where no group can take it, it trails the query."""
+    assert sparql.with_values(text, {"s": IRI}) == expected
+
+
+def test_with_values_enters_subqueries_that_project_the_variable():
+    """A subquery that projects the variable gets the block too; one that does not keeps its own ?s."""
+    text = (
+        "SELECT ?s WHERE { { SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s } { SELECT ?o { ?s ?p ?o } } }"
+    )
+    bound = sparql.with_values(text, {"s": IRI})
+    assert bound.count("VALUES (?s)") == 2
+    assert "{ SELECT ?o { ?s ?p ?o } }" in bound
+
+
+def test_with_values_ignores_braces_and_keywords_in_strings_iris_and_comments():
+    """A '{' in a literal, an IRI or a comment is not the WHERE group."""
+    text = 'SELECT ?s # { not here\nWHERE { ?s <http://e/{x}> "SELECT ?s {" }'
+    assert sparql.with_values(text, {"s": IRI}).endswith(
+        'WHERE { VALUES (?s) { (<http://example.org/x>) }  ?s <http://e/{x}> "SELECT ?s {" }'
+    )
+
+
+def test_with_values_binds_several_variables_in_one_row():
+    """Several bindings make one row of one block."""
+    bound = sparql.with_values("SELECT ?a ?b WHERE { ?a ?p ?b }", {"a": IRI, "b": '"v"'})
+    assert 'VALUES (?a ?b) { (<http://example.org/x> "v") }' in bound
+
+
+@pytest.mark.parametrize(
+    ("text", "projected"),
+    [
+        ("SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ?p ?b }", {"a", "n"}),
+        ("SELECT * { ?a ?p ?b }", {"*"}),
+        ("PREFIX e: <http://e/> SELECT DISTINCT ?a ?b FROM <http://e/g> WHERE { ?a ?p ?b }", {"a", "b"}),
+        ("ASK { ?a ?p ?b }", None),
+    ],
+    ids=["expression", "star", "distinct-from", "ask"],
+)
+def test_projection(text: str, projected: set[str] | None):
+    """The variables a query's SELECT projects: named, aliased, or all of them."""
+    assert sparql.projection(text) == projected
+
+
+@pytest.mark.parametrize(
+    ("text", "limited"),
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", True),
+        ("SELECT ?s WHERE { { SELECT ?s { ?s ?p ?o } LIMIT 5 } }", True),
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", False),
+        ("SELECT ?s WHERE { ?s ?p ?o } OFFSET 2 limit 3", False),
+        ("SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <http://e/a> }", False),
+        ("ASK { ?s ?p ?o }", False),
+        ('SELECT ?s WHERE { ?s ?p "}" } # LIMIT 1', True),
+    ],
+    ids=["none", "only-in-subquery", "own", "offset-limit", "trailing-values", "ask", "brace-in-literal"],
+)
+def test_with_limit_only_where_the_query_has_none(text: str, limited: bool):
+    """The row cap becomes a LIMIT only on a SELECT without a LIMIT of its own at the top level."""
+    assert sparql.with_limit(text, 11).endswith("\nLIMIT 11") is limited

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kg.errors import ConfigError
 
@@ -21,8 +22,8 @@ def _default(path: str) -> Path:
     return PROJECT_ROOT / path
 
 
-def _setting(default: Any, env: str, help: str) -> Any:
-    return field(default=default, metadata={"env": env, "help": help})
+def _setting(default: Any, env: str, help: str, *, secret: bool = False) -> Any:
+    return field(default=default, repr=not secret, metadata={"env": env, "help": help})
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,25 @@ class Settings:
         "KG_STORE",
         "folder of the embedded store, or an http(s):// SPARQL endpoint",
     )
+    store_update: str = _setting(
+        "",
+        "KG_STORE_UPDATE",
+        "SPARQL Update endpoint of a remote store (by default KG_STORE, a final /query read as /update)",
+    )
+    store_gsp: str = _setting(
+        "",
+        "KG_STORE_GSP",
+        "Graph Store Protocol endpoint of a remote store (by default …/query read as …/store; 'none': load by Update)",
+    )
+    store_auth: str = _setting(
+        "",
+        "KG_STORE_AUTH",
+        "Authorization header sent to a remote store, e.g. 'Basic dXNlcjpwdw==' (never logged)",
+        secret=True,
+    )
+    store_timeout: float = _setting(60.0, "KG_STORE_TIMEOUT", "seconds a write to a remote store may take")
+    store_retries: int = _setting(2, "KG_STORE_RETRIES", "retries of a remote read after a failed connection")
+    store_batch: int = _setting(50_000, "KG_STORE_BATCH", "triples per request when loading a remote store")
     corpus: Path = _setting(
         PROJECT_ROOT.parent / "shared" / "corpus", "KG_CORPUS", "folder of the article texts (*.txt)"
     )
@@ -82,6 +102,7 @@ class Settings:
             )
         if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
+        self._check_store()
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
         if not self.wikidata_endpoint.startswith(("http://", "https://")):
@@ -90,14 +111,54 @@ class Settings:
                 hint="e.g. KG_WIKIDATA=https://query.wikidata.org/sparql",
             )
 
+    def _check_store(self) -> None:
+        """A remote store needs well-formed endpoint URLs and sane limits; a folder needs none of them."""
+        remote_only = {"KG_STORE_UPDATE": self.store_update, "KG_STORE_GSP": self.store_gsp}
+        if not self.store_is_remote:
+            given = [env for env, value in {**remote_only, "KG_STORE_AUTH": self.store_auth}.items() if value]
+            if given:
+                verb = "apply" if len(given) > 1 else "applies"
+                raise ConfigError(
+                    f"{', '.join(given)} {verb} only to a remote store, but KG_STORE={self.store!r} is a folder",
+                    hint="set KG_STORE to the server's SPARQL endpoint (http://…), or unset them",
+                )
+            return
+        for env, value in {"KG_STORE": self.store, **remote_only}.items():
+            if value and not (env == "KG_STORE_GSP" and value == "none") and not _is_url(value):
+                raise ConfigError(
+                    f"{env}={value!r} is not an http(s) URL with a host",
+                    hint="e.g. http://127.0.0.1:7878/query (Oxigraph) or http://127.0.0.1:3030/ds/query (Fuseki)",
+                )
+        if urlsplit(self.store).username is not None:
+            raise ConfigError(
+                "KG_STORE must not carry a user name or password (user:password@host)",
+                hint="give the credentials as KG_STORE_AUTH, e.g. KG_STORE_AUTH='Basic <base64 of user:password>'",
+            )
+        if not (0 < self.store_timeout < 86_400):
+            raise ConfigError(
+                f"KG_STORE_TIMEOUT={self.store_timeout!r} must be a number of seconds above 0",
+                hint="every request to the store needs a time limit; e.g. KG_STORE_TIMEOUT=60",
+            )
+        if not (0 <= self.store_retries <= 10):
+            raise ConfigError(f"KG_STORE_RETRIES={self.store_retries!r} must be from 0 to 10", hint="e.g. 2")
+        if self.store_batch < 1:
+            raise ConfigError(f"KG_STORE_BATCH={self.store_batch!r} must be at least 1", hint="e.g. 50000")
+        if "\n" in self.store_auth or "\r" in self.store_auth:
+            raise ConfigError("KG_STORE_AUTH must be one line (the value of an Authorization header)")
+
     @property
     def store_is_remote(self) -> bool:
-        return self.store.startswith(("http://", "https://"))
+        return self.store.startswith(("http:", "https:"))
 
     @staticmethod
     def describe() -> list[tuple[str, str, str]]:
         """(variable, default, help) for every setting, for ``kg --help`` and the README."""
         return [(f.metadata["env"], str(f.default), f.metadata["help"]) for f in fields(Settings)]
+
+
+def _is_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.hostname) and not any(c.isspace() for c in value)
 
 
 def _convert(name: str, env: str, raw: str, default: Any) -> Any:

@@ -1,7 +1,8 @@
 """The storage seam: one :class:`Store` protocol, and the backends behind it.
 
 ``open_store(settings)`` picks the backend from ``KG_STORE``: a folder is the embedded
-Oxigraph store (:mod:`kg.store.embedded`). Every backend answers queries with the same
+Oxigraph store (:mod:`kg.store.embedded`), an ``http(s)://`` URL a SPARQL 1.1 server
+(:mod:`kg.store.remote`). Every backend answers queries with the same
 :class:`QueryResult`, whose terms are plain :class:`RdfTerm` values, so nothing above this
 layer knows which engine it talks to.
 """
@@ -116,7 +117,11 @@ class Store(Protocol):
 
 
 def open_store(settings: Settings, *, create: bool = False, **options: Any) -> Store:
-    """The store ``KG_STORE`` names: the embedded one for a folder."""
+    """The store ``KG_STORE`` names: the embedded one for a folder, a remote one for a URL."""
+    if settings.store_is_remote:
+        from kg.store.remote import RemoteStore
+
+        return RemoteStore.open(settings)
     from kg.store.embedded import EmbeddedStore
 
     return EmbeddedStore.open(settings.store, create=create, **options)

@@ -1,5 +1,7 @@
 """Running the app: waitress, a production WSGI server, with request threads that share one
-pool of query worker processes (see :mod:`kg.store.pool`)."""
+pool of query worker processes (see :mod:`kg.store.pool`) — or, over a remote store, no pool:
+the SPARQL server does the work and each request's HTTP time limit bounds it, so the process
+keeps no state and any number of instances can serve one store."""
 
 from __future__ import annotations
 
