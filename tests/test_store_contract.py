@@ -116,10 +116,12 @@ VIRTUOSO_SAVED_QUERIES_DIFFER = {
     "control-at",
     "control-by-side",
     "control-map",
+    "entities",
     "evidence",
     "graph",
     "infrastructure",
     "mentions",
+    "names",
     "nearby",
     "place-history",
 }
