@@ -10,10 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import Graph, URIRef
+from rdflib import Graph, URIRef, plugin
 from rdflib.namespace import SH
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor, translateQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
 from rdflib.term import Node
 
 from kg.errors import ConfigError, InputError, Location
@@ -44,6 +49,43 @@ FIELDS = {  # predicate local name → the annotation-file key it comes from
     "evidence": "evidence",
 }
 SEVERITY: dict[URIRef, Severity] = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+
+
+CONFORMS_TURTLE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+
+[] a sh:ValidationReport ;
+    sh:conforms true .
+"""  # the report pySHACL writes when nothing fails, for a run that had nothing left to check
+
+
+class PreparedSparql(SPARQLProcessor):
+    """rdflib's SPARQL processor, except that a query text is parsed and translated once.
+
+    pySHACL runs each SPARQL-based constraint once per focus node, with the same text and the
+    focus node bound; rdflib would parse that text with pyparsing every time (~50 ms each, a
+    fifth of a build). The translated algebra is not changed by evaluation, so it is shared.
+    Registered as rdflib's ``sparql`` processor when this module is imported.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,
+        initBindings: Mapping[str, Any] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
+        if isinstance(strOrQuery, str):
+            strOrQuery = _translated(strOrQuery, base, tuple(sorted((initNs or {}).items())))
+        return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
+
+
+@lru_cache(maxsize=256)
+def _translated(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Query:
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+plugin.register("sparql", Processor, __name__, "PreparedSparql")
 
 
 @dataclass(frozen=True)
