@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "store": 3,
     "queries": 3,
     "formats": 3,
+    "conformance": 3,
     # L4 orchestration
     "pipeline": 4,
     "submissions": 4,
