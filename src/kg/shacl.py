@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pyshacl import validate as pyshacl_validate
+from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import Graph, URIRef, plugin
 from rdflib.namespace import SH
 from rdflib.plugins.sparql.parser import parseQuery
@@ -122,11 +123,24 @@ def validate(
     origins: Mapping[Node, Location] | None = None,
     focus_nodes: Sequence[Node] | None = None,
 ) -> ShaclOutcome:
-    """Run the shapes over ``data`` (with the ontology mixed in) and explain each result."""
+    """Run the shapes over ``data`` (with the ontology mixed in) and explain each result.
+
+    The ontology's axioms are mixed in as pySHACL would (its ``inoculate``), but worked out once
+    per ontology and added to a copy of ``data``: pySHACL redoes that work on every run, more
+    than half of the time of validating one submission.
+    """
+    mixed = Graph()
+    for graph in (data, ontology):  # the prefixes pySHACL's own copy would have had
+        known = {prefix for prefix, _ in mixed.namespaces()}
+        for prefix, namespace in graph.namespaces():
+            if prefix not in known:
+                mixed.bind(prefix, namespace)
+    mixed += data
+    mixed += _inoculated(ontology)
     conforms, results, _ = pyshacl_validate(
-        data,
+        mixed,
         shacl_graph=shapes,
-        ont_graph=ontology,
+        ont_graph=None,
         inference="none",
         advanced=True,
         allow_warnings=True,
@@ -136,6 +150,12 @@ def validate(
     problems = tuple(_problem(results, r, origins or {}) for r in results.subjects(predicate=SH.focusNode, unique=True))
     ordered = tuple(sorted(problems, key=lambda p: (p.where.file or "", p.where.line or 0, p.message)))
     return ShaclOutcome(bool(conforms), ordered, results.serialize(format="turtle"))
+
+
+@lru_cache(maxsize=4)
+def _inoculated(ontology: Graph) -> Graph:
+    """What pySHACL adds to a data graph from the ontology (RDFS/OWL axioms); read-only."""
+    return inoculate(Graph(), ontology)  # type: ignore[no-any-return]
 
 
 def _short(node: Node | None) -> str:
