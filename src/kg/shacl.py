@@ -155,7 +155,7 @@ def validate(
 @lru_cache(maxsize=4)
 def _inoculated(ontology: Graph) -> Graph:
     """What pySHACL adds to a data graph from the ontology (RDFS/OWL axioms); read-only."""
-    return inoculate(Graph(), ontology)  # type: ignore[no-any-return]
+    return inoculate(Graph(), ontology)  # type: ignore[arg-type,no-any-return]
 
 
 def _short(node: Node | None) -> str:
