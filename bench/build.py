@@ -1,21 +1,27 @@
-"""Build benchmark: the seed corpus, and the seed corpus repeated ×N, through the whole pipeline.
+"""Build benchmark: synthetic corpora (bench/synth.py) through the whole pipeline.
 
-Prints figures, not verdicts: wall time per phase (parse, validate, store), quads/s end to
-end, and — as a reference in the same run — how long rdflib takes to load the same quads
-into an in-memory Dataset, against pyoxigraph loading them into an on-disk store.
+Prints figures, not verdicts, for each size: articles/s and quads/s end to end for a cold build
+(a new store folder: nothing known yet), a warm rebuild (nothing changed: every file's schema
+check and every graph's SHACL run is remembered) and a rebuild after one article changed; the
+time per phase (parse, validate, store); and — as a reference in the same run — how long rdflib
+takes to load the same quads into an in-memory Dataset, against pyoxigraph's bulk load. With
+--profile, where the time of one cold build goes, by package.
 
-    python bench/build.py [--repeat 100] [--runs 3]
+    python bench/build.py [--articles 100,1000] [--runs 3] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
 import platform
-import re
+import pstats
 import shutil
-import statistics
+import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,28 +30,8 @@ from rdflib import Dataset
 from kg import pipeline
 from kg.config import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def repeated_corpus(settings: Settings, times: int, into: Path) -> Settings:
-    """Copy the annotations and texts ``times`` times under new file names (same texts, new graphs)."""
-    data, corpus = into / "data", into / "corpus"
-    (data / "articles").mkdir(parents=True)
-    corpus.mkdir()
-    for entities in settings.data.glob("*.yaml"):
-        shutil.copy(entities, data / entities.name)
-    for annotation in sorted((settings.data / "articles").glob("*.yaml")):
-        text = annotation.read_text("utf-8")
-        name = re.search(r"^\s*file:\s*(\S+)", text, re.MULTILINE)
-        assert name, f"{annotation} names no article file"
-        source = settings.corpus / name.group(1)
-        for i in range(times):
-            copy = f"{source.stem}_r{i:04d}.txt"
-            shutil.copy(source, corpus / copy)
-            (data / "articles" / f"{annotation.stem}_r{i:04d}.yaml").write_text(
-                text.replace(name.group(1), copy, 1), "utf-8"
-            )
-    return Settings.from_env(data=data, corpus=corpus, store=str(into / "store"))
+sys.path.insert(0, str(Path(__file__).parent))
+import synth
 
 
 def one_build(settings: Settings) -> pipeline.BuildReport:
@@ -55,46 +41,103 @@ def one_build(settings: Settings) -> pipeline.BuildReport:
     return result
 
 
-def reference_load(store_path: str) -> tuple[float, float, int]:
-    """Seconds for rdflib and for pyoxigraph to load the built dataset's N-Quads."""
-    data = ox.Store.read_only(str(Path(store_path))).dump(format=ox.RdfFormat.N_QUADS) or b""
+def reference_load(nquads: Path) -> tuple[float, float]:
+    """Seconds for rdflib (in memory) and for pyoxigraph (on disk) to load the same N-Quads."""
+    import warnings
+
     started = time.perf_counter()
-    Dataset().parse(data=data.decode("utf-8"), format="nquads")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Dataset().parse(str(nquads), format="nquads")
     rdflib_seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        ox.Store(folder).bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        ox.Store(folder).bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         oxigraph_seconds = time.perf_counter() - started
-    return rdflib_seconds, oxigraph_seconds, data.count(b"\n")
+    return rdflib_seconds, oxigraph_seconds
+
+
+def median_build(settings: Settings, runs: int, *, cold: bool) -> pipeline.BuildReport:
+    results = []
+    for _ in range(runs):
+        if cold:
+            shutil.rmtree(settings.store, ignore_errors=True)
+        results.append(one_build(settings))
+    return sorted(results, key=lambda r: r.seconds)[len(results) // 2]
+
+
+def profile_summary(settings: Settings, top: int = 12) -> None:
+    """One cold build under cProfile: own time by package, and the costliest functions."""
+    shutil.rmtree(settings.store, ignore_errors=True)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    one_build(settings)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    by_package: dict[str, float] = defaultdict(float)
+    total = 0.0
+    rows = []
+    for (filename, line, function), (_cc, _nc, tottime, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        total += tottime
+        package = "builtins/C" if filename.startswith("~") or "{" in filename else _package(filename)
+        by_package[package] += tottime
+        rows.append((cumtime, f"{Path(filename).name}:{line}({function})"))
+    print(f"\nprofile of one cold build ({total:.1f} s of own time under cProfile), by package:")
+    for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {package:<28}{seconds:>8.1f} s {seconds / total:>6.0%}")
+
+
+def _package(filename: str) -> str:
+    parts = Path(filename).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].split(".")[0]
+    if "kg" in parts:
+        return "kg." + Path(filename).stem
+    return "python stdlib"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=100, help="how many copies of the corpus (default 100)")
-    parser.add_argument("--runs", type=int, default=3, help="builds per size; the median is reported")
+    parser.add_argument("--articles", default="100,1000", help="corpus sizes, comma-separated (default 100,1000)")
+    parser.add_argument("--runs", type=int, default=3, help="builds per figure; the median is reported")
+    parser.add_argument("--cold-runs", type=int, help="cold builds per figure (default: --runs)")
+    parser.add_argument("--profile", action="store_true", help="profile one cold build of the largest corpus")
     args = parser.parse_args()
-    base = Settings.from_env()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    sizes = [int(n) for n in args.articles.split(",")]
     print(
-        f"{'corpus':<12}{'articles':>9}{'quads':>10}{'build s':>9}{'parse':>8}{'valid.':>8}{'store':>8}"
-        f"{'quads/s':>10}{'rdflib s':>10}{'oxigraph s':>11}{'ratio':>7}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}; median of {args.runs} builds"
     )
-    for label, times in (("seed", 0), (f"seed x{args.repeat}", args.repeat)):
-        with tempfile.TemporaryDirectory() as folder:
-            if times:
-                settings = repeated_corpus(base, times, Path(folder))
-            else:
-                settings = Settings.from_env(store=str(Path(folder) / "store"))
-            results = [one_build(settings) for _ in range(args.runs)]
-            result = sorted(results, key=lambda r: r.seconds)[len(results) // 2]
-            rdflib_s, ox_s, _ = reference_load(result.store)
-            phase = {k: statistics.median(r.timings[k] for r in results) for k in ("parse", "validate", "store")}
-            print(
-                f"{label:<12}{result.articles:>9}{result.quads:>10}{result.seconds:>9.2f}"
-                f"{phase['parse']:>8.2f}{phase['validate']:>8.2f}{phase['store']:>8.2f}"
-                f"{result.quads_per_second:>10,.0f}{rdflib_s:>10.2f}{ox_s:>11.2f}{rdflib_s / ox_s:>6.1f}x"
-            )
-    print("ratio: rdflib in-memory load time / pyoxigraph on-disk bulk load time of the same N-Quads")
+    header = (
+        f"{'articles':>9}{'quads':>10}{'build':>8}{'s':>7}{'parse':>7}{'valid.':>7}{'store':>7}"
+        f"{'art./s':>8}{'quads/s':>9}"
+    )
+    lines = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            out = Path(folder) / f"synth-{size}"
+            articles = synth.generate(size, out, seed=7)
+            synth.write_rdf(out, articles)
+            settings = Settings.from_env({}, data=out / "data", corpus=out / "corpus", store=str(out / "store"))
+            figures = {
+                "cold": median_build(settings, args.cold_runs or args.runs, cold=True),
+                "warm": median_build(settings, args.runs, cold=False),
+            }
+            changed = sorted((out / "data" / "articles").glob("*.yaml"))[0]
+            changed.write_text(changed.read_text("utf-8") + "# edited\n", "utf-8")
+            figures["one changed"] = one_build(settings)
+            rdflib_s, ox_s = reference_load(out / "dataset.nq")
+            for kind, r in figures.items():
+                t = r.timings
+                lines.append(
+                    f"{size:>9}{r.quads:>10}{kind:>12}{r.seconds:>7.1f}{t['parse']:>7.1f}{t['validate']:>7.1f}"
+                    f"{t['store']:>7.1f}{r.articles / r.seconds:>8.0f}{r.quads_per_second:>9,.0f}"
+                )
+            lines.append(f"{'':>9}reference: rdflib loads the quads in {rdflib_s:.1f} s, pyoxigraph in {ox_s:.1f} s")
+            if size == sizes[-1]:
+                print("\n".join([header, *lines]), flush=True)
+            if args.profile and size == sizes[-1]:
+                profile_summary(settings)
 
 
 if __name__ == "__main__":

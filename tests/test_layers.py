@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "queries": 3,
     "formats": 3,
     "gazetteer": 3,
+    "conformance": 3,
     # L4 orchestration
     "pipeline": 4,
     "submissions": 4,

@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg import queries, sparql
+from kg.config import Settings
 from kg.errors import InputError, ParameterError
 from kg.queries import Param, SavedQuery
 from kg.store import RdfTerm
@@ -303,3 +304,31 @@ def test_resolve_entity_ambiguous():
     assert "names 2 places" in message
     assert "East Wells <https://w3id.org/kg/id/place/east-wells>" in message
     assert "West Wells <https://w3id.org/kg/id/place/west-wells>" in message
+
+
+def test_repeated_saved_query_comes_from_the_cache_until_the_next_write(built_mini: Settings) -> None:
+    """Between two writes a repeated saved query is not run again; after a write it is."""
+    store = EmbeddedStore.open(built_mini.store)
+    cache = queries.ResultCache()
+    ask = {"place": "northtown"}
+    first = queries.run(store, built_mini.queries, "place-history", ask, cache=cache)
+    assert queries.run(store, built_mini.queries, "place-history", ask, cache=cache) is first
+    event = "https://w3id.org/kg/id/event/extra/taken"
+    store.update(
+        "PREFIX kg: <https://w3id.org/kg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"INSERT DATA {{ GRAPH <https://w3id.org/kg/graph/extra> {{ <{event}> a kg:Capture ; "
+        "kg:place <https://w3id.org/kg/id/place/northtown> ; kg:datePrecision kg:DayPrecision ; "
+        "kg:certainty kg:Reported ; prov:wasDerivedFrom <https://w3id.org/kg/id/article/extra> } }"
+    )
+    after = queries.run(store, built_mini.queries, "place-history", ask, cache=cache)
+    assert event in after.column("event") and event not in first.column("event")
+    store.close()
+
+
+def test_a_store_in_memory_is_never_answered_from_the_cache() -> None:
+    """Without a version to key on (an in-memory store), every request runs the query."""
+    store = EmbeddedStore.open(None)
+    cache = queries.ResultCache()
+    folder = Path(__file__).resolve().parents[1] / "queries"
+    first = queries.run(store, folder, "articles", {}, cache=cache)
+    assert queries.run(store, folder, "articles", {}, cache=cache) is not first

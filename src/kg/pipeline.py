@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
-from kg import annotations, decisions, reasoning, references, shacl, spans
+from kg import annotations, conformance, decisions, reasoning, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
 from kg.errors import InputError, Location, StoreError
@@ -130,22 +129,33 @@ def article_text(doc: AnnotationFile, corpus: Path) -> tuple[str | None, list[Pr
         return None, [Problem(f"{path.name} is not UTF-8 (byte {exc.start})", where, source="text")]
 
 
-def load(paths: Iterable[Path], corpus: Path) -> tuple[list[Source], list[Problem]]:
-    """Parse files and fetch their texts; schema and text problems are collected, not raised."""
+def load(paths: Iterable[Path], corpus: Path, cache: Path | None = None) -> tuple[list[Source], list[Problem]]:
+    """Parse files and fetch their texts; schema and text problems are collected, not raised.
+
+    With ``cache`` (a folder), a file whose exact text satisfied the schema in an earlier build
+    is not checked against it again (:mod:`kg.conformance` keeps the record).
+    """
     sources, problems = [], []
+    known = conformance.remembered(cache, conformance.SCHEMA_FILE)
+    valid = []
     for path in paths:
+        text = read_text(path)
+        key = hashlib.sha256(f"{annotations.schema_digest()}\n{text}".encode()).hexdigest()
         try:
-            doc, found = annotations.parse(read_text(path), str(path))
+            doc, found = annotations.parse(text, str(path), schema_valid=key in known)
         except RecursionError:
             raise InputError("nested too deeply to read", where=Location(str(path))) from None
         problems += found
         if doc is None:
             continue
-        text = None
+        valid.append(key)
+        article = None
         if doc.article is not None:
-            text, found = article_text(doc, corpus)
+            article, found = article_text(doc, corpus)
             problems += found
-        sources.append(Source(doc, text))
+        sources.append(Source(doc, article))
+    if cache is not None:
+        conformance.remember(cache, conformance.SCHEMA_FILE, valid)
     return sources, problems
 
 
@@ -161,10 +171,19 @@ def registry(docs: Iterable[AnnotationFile]) -> dict[str, Entity]:
 
 
 def check(
-    sources: Sequence[Source], settings: Settings, problems: Sequence[Problem] = (), *, links: bool = False
+    sources: Sequence[Source],
+    settings: Settings,
+    problems: Sequence[Problem] = (),
+    *,
+    links: bool = False,
+    cache: Path | None = None,
 ) -> Checked:
     """References, offsets, mapping and SHACL over a set of parsed files (and, with ``links``,
-    the review file of gazetteer links in ``KG_DATA``)."""
+    the review file of gazetteer links in ``KG_DATA``).
+
+    With ``cache`` (a folder), graphs already known to conform are not run through SHACL again
+    (:mod:`kg.conformance`).
+    """
     files = tuple(s.doc.path for s in sources)
     found = list(problems)
     docs = [s.doc for s in sources]
@@ -173,11 +192,13 @@ def check(
     found += references.check_references(docs)
     verified = []
     for source in sources:
-        if source.doc.article is not None:
-            found += spans.check_stored(source.doc, source.text)
         if source.doc.article is not None and source.text is not None:
-            # with the text at hand, offsets come from it (stored ones were just checked against it)
-            source = Source(spans.resolve(source.doc, source.text).doc, source.text)
+            # with the text at hand, offsets come from it (stored ones are checked against it)
+            resolution = spans.resolve(source.doc, source.text)
+            found += spans.check_stored(source.doc, source.text, resolution)
+            source = Source(resolution.doc, source.text)
+        elif source.doc.article is not None:
+            found += spans.check_stored(source.doc, None)
         verified.append(source)
     if any(p.severity == "error" for p in found):
         return Checked(ValidationReport(_pinpointed(found, docs), files))
@@ -189,15 +210,21 @@ def check(
         if link_problems:
             return Checked(ValidationReport((*found, *link_problems), (*files, str(links_file(settings)))))
         graphs.append(map_links(found_links, known))
-    ontology = load_ontology(settings)
-    union = Graph()
-    origins: dict[Node, Location] = {}
-    for mapped in graphs:
-        union += mapped.graph
-        origins.update(mapped.origins)
-    outcome = shacl.validate(union, shacl.load_shapes(settings.shapes), ontology, origins)
+    shapes, ontology = shacl.load_shapes(settings.shapes), load_ontology(settings)
+    outcome = conformance.validate(graphs, shapes, ontology, shacl_context(settings), cache)
     report = ValidationReport(_pinpointed([*found, *outcome.problems], docs), files, outcome.report_turtle)
     return Checked(report, tuple(graphs) if report.conforms else (), tuple(verified))
+
+
+def shacl_context(settings: Settings) -> str:
+    """A digest of what SHACL checks against: the shapes and the ontology, as files."""
+    paths = [*sorted(settings.shapes.glob("*.ttl")), settings.ontology]
+    return conformance.digest(f"{p.name} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in paths)
+
+
+def conformance_cache(settings: Settings) -> Path | None:
+    """Where a build remembers conforming graphs: beside the embedded store (not for a server)."""
+    return None if settings.store.startswith(("http://", "https://")) else Path(settings.store)
 
 
 def _pinpointed(problems: Sequence[Problem], docs: Sequence[AnnotationFile]) -> tuple[Problem, ...]:
@@ -263,10 +290,11 @@ def build(settings: Settings, progress: Progress | None = None, *, reason: bool 
     timings: dict[str, float] = {}
     note = progress or (lambda _step: None)
     note("reading annotations")
-    sources, problems = load(data_files(settings), settings.corpus)
+    cache = conformance_cache(settings)
+    sources, problems = load(data_files(settings), settings.corpus, cache)
     timings["parse"] = time.perf_counter() - started
     note("validating")
-    checked = check(sources, settings, problems, links=True)
+    checked = check(sources, settings, problems, links=True, cache=cache)
     timings["validate"] = time.perf_counter() - started - timings["parse"]
     if not checked.report.conforms:
         return BuildReport(

@@ -19,13 +19,15 @@ by ``kg query`` and by the web layer.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -230,6 +232,52 @@ def resolve_entity(param: Param, raw: str, store: Store) -> RdfTerm:
     )
 
 
+@runtime_checkable
+class Versioned(Protocol):
+    """A store that can name the version of the data it holds, changed by every write (the
+    embedded store's current database); a store that cannot is never answered from a cache."""
+
+    def version(self) -> str | None: ...
+
+
+class ResultCache:
+    """Saved-query results by store version, query and parameters: least recently used first
+    out, at most ``entries`` results and ``rows`` rows in all, emptied when the version changes.
+
+    Saved queries are known in advance and the store changes only on writes, so a repeated
+    request between two writes is answered without running the query again.
+    """
+
+    def __init__(self, entries: int = 256, rows: int = 200_000):
+        self.entries, self.rows = entries, rows
+        self._results: OrderedDict[tuple[Any, ...], QueryResult] = OrderedDict()
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple[Any, ...]) -> QueryResult | None:
+        with self._lock:
+            if version != self._version:
+                self._results.clear()
+                self._version = version
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def put(self, version: str, key: tuple[Any, ...], result: QueryResult) -> None:
+        if len(result.rows) > self.rows:
+            return
+        with self._lock:
+            if version != self._version:
+                return  # the store moved on while the query ran
+            self._results[key] = result
+            while len(self._results) > self.entries or sum(len(r.rows) for r in self._results.values()) > self.rows:
+                self._results.popitem(last=False)
+
+
+RESULTS = ResultCache()
+
+
 def run(
     store: Store,
     folder: Path,
@@ -238,8 +286,22 @@ def run(
     *,
     timeout: float | None = None,
     max_rows: int | None = None,
+    cache: ResultCache | None = RESULTS,
 ) -> QueryResult:
-    """Run saved query ``name`` with its parameters — the one function behind every face."""
+    """Run saved query ``name`` with its parameters — the one function behind every face.
+
+    A store that names its version (:class:`Versioned`) has repeated requests answered from
+    ``cache`` until its next write.
+    """
     query = get(folder, name)
+    version = store.version() if cache is not None and isinstance(store, Versioned) else None
+    key = (str(folder), name, query.sparql, tuple(sorted(values.items())), max_rows)
+    if version is not None and cache is not None:
+        found = cache.get(version, key)
+        if found is not None:
+            return found
     bindings = bind(query, values, store)
-    return store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows)
+    result = store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows)
+    if version is not None and cache is not None:
+        cache.put(version, key, result)
+    return result

@@ -10,10 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import Graph, URIRef
+from pyshacl.rdfutil.inoculate import inoculate
+from rdflib import Graph, URIRef, plugin
 from rdflib.namespace import SH
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor, translateQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
 from rdflib.term import Node
 
 from kg.errors import ConfigError, InputError, Location
@@ -44,6 +50,43 @@ FIELDS = {  # predicate local name → the annotation-file key it comes from
     "evidence": "evidence",
 }
 SEVERITY: dict[URIRef, Severity] = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
+
+
+CONFORMS_TURTLE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+
+[] a sh:ValidationReport ;
+    sh:conforms true .
+"""  # the report pySHACL writes when nothing fails, for a run that had nothing left to check
+
+
+class PreparedSparql(SPARQLProcessor):
+    """rdflib's SPARQL processor, except that a query text is parsed and translated once.
+
+    pySHACL runs each SPARQL-based constraint once per focus node, with the same text and the
+    focus node bound; rdflib would parse that text with pyparsing every time (~50 ms each, a
+    fifth of a build). The translated algebra is not changed by evaluation, so it is shared.
+    Registered as rdflib's ``sparql`` processor when this module is imported.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,
+        initBindings: Mapping[str, Any] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
+        if isinstance(strOrQuery, str):
+            strOrQuery = _translated(strOrQuery, base, tuple(sorted((initNs or {}).items())))
+        return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
+
+
+@lru_cache(maxsize=256)
+def _translated(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Query:
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+plugin.register("sparql", Processor, __name__, "PreparedSparql")
 
 
 @dataclass(frozen=True)
@@ -80,11 +123,24 @@ def validate(
     origins: Mapping[Node, Location] | None = None,
     focus_nodes: Sequence[Node] | None = None,
 ) -> ShaclOutcome:
-    """Run the shapes over ``data`` (with the ontology mixed in) and explain each result."""
+    """Run the shapes over ``data`` (with the ontology mixed in) and explain each result.
+
+    The ontology's axioms are mixed in as pySHACL would (its ``inoculate``), but worked out once
+    per ontology and added to a copy of ``data``: pySHACL redoes that work on every run, more
+    than half of the time of validating one submission.
+    """
+    mixed = Graph()
+    for graph in (data, ontology):  # the prefixes pySHACL's own copy would have had
+        known = {prefix for prefix, _ in mixed.namespaces()}
+        for prefix, namespace in graph.namespaces():
+            if prefix not in known:
+                mixed.bind(prefix, namespace)
+    mixed += data
+    mixed += _inoculated(ontology)
     conforms, results, _ = pyshacl_validate(
-        data,
+        mixed,
         shacl_graph=shapes,
-        ont_graph=ontology,
+        ont_graph=None,
         inference="none",
         advanced=True,
         allow_warnings=True,
@@ -94,6 +150,12 @@ def validate(
     problems = tuple(_problem(results, r, origins or {}) for r in results.subjects(predicate=SH.focusNode, unique=True))
     ordered = tuple(sorted(problems, key=lambda p: (p.where.file or "", p.where.line or 0, p.message)))
     return ShaclOutcome(bool(conforms), ordered, results.serialize(format="turtle"))
+
+
+@lru_cache(maxsize=4)
+def _inoculated(ontology: Graph) -> Graph:
+    """What pySHACL adds to a data graph from the ontology (RDFS/OWL axioms); read-only."""
+    return inoculate(Graph(), ontology)  # type: ignore[arg-type,no-any-return]
 
 
 def _short(node: Node | None) -> str:

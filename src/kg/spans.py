@@ -163,10 +163,11 @@ def _field(where: Location, name: str) -> Location:
     return replace(where, field=f"{where.field}.{name}" if where.field else name)
 
 
-def check_stored(doc: AnnotationFile, text: str | None) -> list[Problem]:
+def check_stored(doc: AnnotationFile, text: str | None, resolution: Resolution | None = None) -> list[Problem]:
     """Compare the offsets stored in a file with the text (or, without a text, require them).
 
-    With the text: every stored span must hold its quote and be where the quote resolves to.
+    With the text: every stored span must hold its quote and be where the quote resolves to
+    (``resolution``, if the caller already has ``resolve(doc, text)``, is not worked out again).
     Without it: every mention and evidence must have stored offsets.
     """
     if text is None:
@@ -179,7 +180,7 @@ def check_stored(doc: AnnotationFile, text: str | None) -> list[Problem]:
             for where in _unresolved(doc)
         ]
     problems: list[Problem] = []
-    resolution = resolve(doc, text)
+    resolution = resolution or resolve(doc, text)
     problems += resolution.problems
     for stored, fresh in zip(doc.mentions, resolution.doc.mentions, strict=True):
         problems += _compare(text, stored.locator.quote, stored.spans, fresh.spans, stored.where, "spans")

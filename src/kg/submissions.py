@@ -199,11 +199,12 @@ def _check_annotation(inputs: Inputs, settings: Settings, store: Store) -> Check
     stored = stored_entities(store, _referenced_ids(doc) | {e.id for e in doc.entities})
     problems += references.check_references([doc], stored)
     problems += _article_is_new(store, doc)
-    problems += spans.check_stored(doc, text)
+    resolution = spans.resolve(doc, text) if text is not None else None
+    problems += spans.check_stored(doc, text, resolution)
     problems = [annotations.pinpoint(doc, p) for p in problems]
-    if any(p.severity == "error" for p in problems) or text is None:
+    if any(p.severity == "error" for p in problems) or resolution is None:
         return Checked(ValidationReport(tuple(problems), files))
-    resolved = spans.resolve(doc, text).doc
+    resolved = resolution.doc
     registry = {**stored, **{e.id: e for e in resolved.entities}}
     mapped = map_article(resolved, registry, text)
     return _shacl(mapped.graph, dict(mapped.origins), problems, files, settings, store)
