@@ -52,6 +52,21 @@ def test_the_map_shows_who_held_al_qaryatayn(seed_server: str, page) -> None:  #
     page.locator("main").screenshot(path=str(SCREENSHOTS / "map.png"))
 
 
+def test_every_side_has_a_colour_of_its_own(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The legend names each side met on the map once, each with a different colour (the
+    opposition's is not the government's red)."""
+    page.goto(seed_server + "/map")
+    page.wait_for_selector("#map[data-ready=true]")
+    control_of(page, "2015-12-01")
+    control_of(page, "2016-04-10")
+    swatches = page.eval_on_selector_all(
+        "#map-legend li", "items => items.map(li => [li.textContent, li.firstChild.style.background])"
+    )
+    sides = {label: colour for label, colour in swatches if colour and ":" not in label and "partial" not in label}
+    assert {"Islamic State", "Syrian government", "Syrian opposition forces"} <= set(sides)
+    assert len(set(sides.values())) == len(sides), sides
+
+
 def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
     """The history of al-Qaryatayn lists 000's recapture on 2016-04-03 and 001's on 2016-04-04."""
     page.goto(seed_server + "/map?date=2016-04-10")

@@ -31,8 +31,13 @@
     if (parent) parent.appendChild(node);
     return node;
   };
+  // a side keeps its colour; a new side takes the first palette colour no side has yet
   const colour = (side) => {
-    if (!(side in colours)) colours[side] = KNOWN[side] || PALETTE[Object.keys(colours).length % PALETTE.length];
+    if (!(side in colours)) {
+      const taken = new Set([...Object.values(colours), ...Object.values(KNOWN)]);
+      const free = PALETTE.filter((c) => !taken.has(c));
+      colours[side] = KNOWN[side] || free[0] || PALETTE[Object.keys(colours).length % PALETTE.length];
+    }
     return colours[side];
   };
   const getJSON = (url) => fetch(url, { headers: { Accept: "application/json" } }).then((r) => r.json());
