@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "vocab": 0,
     "report": 0,
+    "geo": 0,
     # L1 domain: pure, no RDF in annotations or spans
     "annotations": 1,
     "spans": 1,

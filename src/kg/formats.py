@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shutil
 from collections.abc import Collection, Mapping
 from html import escape
@@ -17,6 +16,7 @@ from html import escape
 import pyoxigraph as ox
 
 from kg.errors import UsageError
+from kg.geo import wkt_point
 from kg.store import QueryResult, RdfTerm
 
 FORMATS = ("table", "json", "csv", "geojson")
@@ -193,9 +193,6 @@ def convert_rdf(ntriples: str, fmt: str) -> bytes:
     return ox.serialize(triples, format=target, prefixes=prefixes) or b""
 
 
-_POINT = re.compile(r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)\s*$", re.IGNORECASE)
-
-
 def to_geojson(result: QueryResult, geometry: str = "wkt") -> str:
     """Rows with a WKT point in column ``geometry`` as a GeoJSON FeatureCollection (RFC 7946).
 
@@ -208,11 +205,11 @@ def to_geojson(result: QueryResult, geometry: str = "wkt") -> str:
         )
     features, skipped = [], 0
     for row in result.rows:
-        match = _POINT.match(row[geometry].value) if geometry in row else None
-        if match is None:
+        point = wkt_point(row[geometry].value) if geometry in row else None
+        if point is None:
             skipped += 1
             continue
-        lon, lat = float(match.group(1)), float(match.group(2))
+        lon, lat = point
         properties = {k: v.value for k, v in row.items() if k != geometry}
         features.append(
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}

@@ -33,6 +33,7 @@ from typing import Any
 from kg import queries
 from kg.config import Settings
 from kg.errors import ConfigError
+from kg.geo import wkt_point
 from kg.store import QueryResult, Row, Store
 from kg.vocab import KG
 
@@ -140,7 +141,7 @@ def _title(row: Row) -> str:
 def _geometry(row: Row) -> dict[str, Any] | None:
     if "wkt" not in row:
         return None
-    point = _lon_lat(row["wkt"].value)
+    point = wkt_point(row["wkt"].value)
     if point is None:
         return None
     geometry: dict[str, Any] = {"type": "Point", "coordinates": list(point), "geo_wkt": row["wkt"].value}
@@ -148,17 +149,6 @@ def _geometry(row: Row) -> dict[str, Any] | None:
         label = row["coordinateSource"].value if "coordinateSource" in row else row["coordinateOrigin"].value
         geometry["citations"] = [{"@id": row["coordinateOrigin"].value, "label": label}]
     return {"type": "GeometryCollection", "geometries": [geometry]}
-
-
-def _lon_lat(wkt: str) -> tuple[float, float] | None:
-    inside = wkt.strip().upper()
-    if not inside.startswith("POINT") or "(" not in inside:
-        return None
-    numbers = inside[inside.index("(") + 1 : inside.rindex(")")].split()
-    try:
-        return float(numbers[0]), float(numbers[1])
-    except (IndexError, ValueError):
-        return None
 
 
 def _control(period: Row) -> dict[str, Any]:

@@ -61,11 +61,15 @@ _DOUBLED = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiou]")
 
 
+def plain(name: str) -> str:
+    """The name without diacritics or the marks for ʿayn and hamza, case kept: Aḑ Ḑumayr → Ad Dumayr."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in _MARKS)
+
+
 def words(name: str) -> list[str]:
     """The name's words, without diacritics, marks, case or the article."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c) and c not in _MARKS)
-    tokens = [t for t in _SEPARATORS.split(plain.casefold()) if t]
+    tokens = [t for t in _SEPARATORS.split(plain(name).casefold()) if t]
     # "al" glued to a word without a hyphen (Alqaryatayn) is left alone: too many names begin with Al.
     kept = [t for t in tokens if t not in ARTICLES]
     return kept or tokens

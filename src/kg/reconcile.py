@@ -18,8 +18,6 @@ close to.
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +26,7 @@ from typing import Any
 from kg import __version__, names, queries
 from kg.config import Settings
 from kg.errors import ConfigError, InputError, NotFound, UsageError
+from kg.geo import distance_km, wkt_point
 from kg.store import QueryResult, Store
 from kg.vocab import KG, KGID
 
@@ -179,12 +178,10 @@ def _run(store: Store, settings: Settings, name: str) -> QueryResult:
     return result
 
 
-_POINT = re.compile(r"POINT\s*\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECASE)
-
-
 def _point(wkt: str) -> tuple[float | None, float | None]:
-    found = _POINT.search(wkt)
-    return (float(found.group(2)), float(found.group(1))) if found else (None, None)
+    """(latitude, longitude) of a WKT point, or (None, None)."""
+    found = wkt_point(wkt)
+    return (found[1], found[0]) if found else (None, None)
 
 
 def _local(iri: str) -> str:
@@ -350,15 +347,8 @@ def _nearness(entity: Entity, value: str) -> float:
         lat, lon = float(numbers[0]), float(numbers[1])
     except ValueError:
         return 0.0
-    km = _distance_km(entity.lat, entity.lon, lat, lon)
+    km = distance_km(entity.lon, entity.lat, lon, lat)
     return max(0.0, 1.0 - km / (2 * NEAR_KM))
-
-
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 def _is_match(found: list[Candidate], query: Query) -> bool:

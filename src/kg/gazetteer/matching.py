@@ -22,13 +22,13 @@ Each :class:`Scored` keeps these features in a dict, so a reviewer sees why a li
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kg.gazetteer import Candidate
+from kg.geo import distance_km
 from kg.names import compare
 
 # Which GeoNames feature classes fit each kind of place: (fit, partial fit); anything else is a mismatch.
@@ -117,10 +117,8 @@ class Scored:
 
 
 def km(a: Point, b: Point) -> float:
-    """Great-circle distance in kilometres."""
-    (la1, lo1), (la2, lo2) = (tuple(map(math.radians, p)) for p in (a, b))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle distance in kilometres between two (latitude, longitude) points."""
+    return distance_km(a[1], a[0], b[1], b[0])
 
 
 # A Wikidata item has no feature class: its instance-of labels suggest one.

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 import urllib.error
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -35,7 +34,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from kg import __version__
 from kg.errors import ConfigError, GazetteerError, UsageError
 from kg.gazetteer import WIKIDATA_URI, Candidate
-from kg.names import ARTICLES, best
+from kg.geo import wkt_point
+from kg.names import ARTICLES, best, plain
 
 ENTITY = "http://www.wikidata.org/entity/"
 LATIN_LANGUAGES = ("en", "mul")
@@ -45,7 +45,6 @@ MAX_ITEMS = 200
 SUN_LETTERS = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 _SEPARATOR = re.compile(r"[\s\-]+")
-_POINT = re.compile(r"Point\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECASE)
 _ENDINGS = (("ayn", "ain"), ("ain", "ayn"), ("ein", "ayn"), ("ah", "a"), ("eh", "ah"), ("a", "ah"))
 
 QUERY = """PREFIX wd: <http://www.wikidata.org/entity/>
@@ -189,22 +188,17 @@ def variants(spellings: Iterable[str]) -> list[str]:
     for spelling in given:
         if _ARABIC.search(spelling):
             continue
-        for form in (spelling, _ascii(spelling)):
+        for form in (spelling, plain(spelling)):
             for body in _bodies(form):
                 for written in _with_articles(body):
                     out[written] = None
     return list(out)[:MAX_VARIANTS]
 
 
-def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "'’‘`´ʿʾʼʻ")
-
-
 def _bodies(spelling: str) -> list[str]:
     """The name without a leading article, capitalised, and with its other usual endings."""
     words = [w for w in _SEPARATOR.split(spelling) if w]
-    if len(words) > 1 and _ascii(words[0]).casefold() in ARTICLES:
+    if len(words) > 1 and plain(words[0]).casefold() in ARTICLES:
         words = words[1:]
     body = " ".join(words)
     if not body:
@@ -253,7 +247,7 @@ def _candidate(
     aliases = sorted(value for value, _ in fields.get("alias", []))
     every = list(dict.fromkeys([value for value, _ in labels] + aliases))
     name = every[0] if every else qid
-    lon_lat = next((_lon_lat(v) for v, _ in sorted(fields.get("coordinates", [])) if _lon_lat(v)), None)
+    lon_lat = next((wkt_point(v) for v, _ in sorted(fields.get("coordinates", [])) if wkt_point(v)), None)
     codes = sorted({v.upper() for v, _ in fields.get("country", [])})
     wanted = country.strip().upper() if country else None
     geonames = sorted(v for v, _ in fields.get("geonames", []))
@@ -275,8 +269,3 @@ def _candidate(
 def _language_rank(language: str | None) -> int:
     order = (*LATIN_LANGUAGES, "ar")
     return order.index(language) if language in order else len(order)
-
-
-def _lon_lat(wkt: str) -> tuple[float, float] | None:
-    found = _POINT.search(wkt)
-    return (float(found.group(1)), float(found.group(2))) if found else None
