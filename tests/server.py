@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .store_servers import stop
+
 STARTUP_SECONDS = 30
 
 
@@ -31,12 +33,7 @@ def running_server(store: str, corpus: Path, **env: str) -> Iterator[str]:
         url = _wait_for_address(process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if process.stdout is not None:
             process.stdout.close()
 

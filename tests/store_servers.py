@@ -47,7 +47,8 @@ def _wait(url: str, process: subprocess.Popen[bytes], name: str) -> None:
     raise RuntimeError(f"{name} did not answer at {url} within {STARTUP_SECONDS} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    """Ask a server to stop; kill it if it has not within 20 s."""
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -69,7 +70,7 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
         _wait(f"http://127.0.0.1:{port}/query", process, "oxigraph serve")
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(process)
+        stop(process)
 
 
 VIRTUOSO_INI = """[Database]
@@ -139,4 +140,4 @@ def virtuoso_server(folder: Path) -> Iterator[str]:
         )
         yield f"http://127.0.0.1:{http_port}"
     finally:
-        _stop(process)
+        stop(process)

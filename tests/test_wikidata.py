@@ -9,11 +9,8 @@ from __future__ import annotations
 import http.server
 import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,15 +21,10 @@ from kg.errors import ConfigError, GazetteerError, UsageError
 from kg.gazetteer import Candidate, Source
 from kg.gazetteer.wikidata import WikidataSource, variants
 
+from .store_servers import OXIGRAPH, free_port, oxigraph_server
+
 FIXTURE = Path(__file__).parent / "data" / "wikidata" / "fixture.ttl"
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 QARYATAYN, DECOY, TADMUR, PALMYRA_SITE, DUMAYR = "Q2583757", "Q98765432", "Q617760", "Q5859", "Q3088871"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -42,27 +34,8 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run(
         [str(OXIGRAPH), "load", "--location", str(location), "--file", str(FIXTURE)], check=True, capture_output=True
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "?" + urllib.parse.urlencode({"query": "ASK {}"}), timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("oxigraph serve did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with oxigraph_server(location) as base:
+        yield base + "/query"
 
 
 def ids(found: list[Candidate]) -> list[str]:
