@@ -32,7 +32,6 @@ from typing import Any
 
 from kg import queries
 from kg.config import Settings
-from kg.errors import ConfigError
 from kg.geo import wkt_point
 from kg.store import QueryResult, Row, Store
 from kg.vocab import KG
@@ -53,16 +52,7 @@ def collection(store: Store, settings: Settings) -> dict[str, Any]:
     ``control-periods``."""
 
     def run(name: str) -> QueryResult:
-        result = queries.run(
-            store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows
-        )
-        if result.truncated:  # an export silently missing places would mislead
-            raise ConfigError(
-                f"the saved query {name} gives more than KG_MAX_ROWS={settings.max_rows} rows, "
-                "so the export would be incomplete",
-                hint="raise KG_MAX_ROWS for the export",
-            )
-        return result
+        return queries.run_whole(store, settings, name, needed_for="the export would be incomplete")
 
     entities = [row for row in run("entities").rows if row["kind"].value in {"place", "asset"}]
     labels = {row["entity"].value: row["label"].value for row in entities if "label" in row}

@@ -32,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from kg.config import Settings
 from kg.errors import ConfigError, InputError, Location, NotFound, ParameterError
 from kg.store import QueryResult, RdfTerm, Store
 from kg.vocab import KG, KGID, XSD
@@ -304,4 +305,17 @@ def run(
     result = store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows)
     if version is not None and cache is not None:
         cache.put(version, key, result)
+    return result
+
+
+def run_whole(store: Store, settings: Settings, name: str, *, needed_for: str) -> QueryResult:
+    """Run saved query ``name`` (no parameters) where every row is needed: an index or an
+    export built from rows the row cap cut off would be wrong, not just shorter, so a cut result
+    is refused with what to do."""
+    result = run(store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows)
+    if result.truncated:
+        raise ConfigError(
+            f"the saved query {name} gives more than KG_MAX_ROWS={settings.max_rows} rows, so {needed_for}",
+            hint="raise KG_MAX_ROWS",
+        )
     return result

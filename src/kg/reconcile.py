@@ -25,7 +25,7 @@ from typing import Any
 
 from kg import __version__, names, queries
 from kg.config import Settings
-from kg.errors import ConfigError, InputError, NotFound, UsageError
+from kg.errors import InputError, NotFound, UsageError
 from kg.geo import distance_km, wkt_point
 from kg.store import QueryResult, Store
 from kg.vocab import KG, KGID
@@ -168,14 +168,7 @@ def index(store: Store, settings: Settings) -> Index:
 
 
 def _run(store: Store, settings: Settings, name: str) -> QueryResult:
-    result = queries.run(store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows)
-    if result.truncated:  # an index missing names would answer wrongly, not just less
-        raise ConfigError(
-            f"the saved query {name} gives more than KG_MAX_ROWS={settings.max_rows} rows, "
-            "so reconciliation cannot see every entity",
-            hint="raise KG_MAX_ROWS",
-        )
-    return result
+    return queries.run_whole(store, settings, name, needed_for="reconciliation cannot see every entity")
 
 
 def _point(wkt: str) -> tuple[float | None, float | None]:
