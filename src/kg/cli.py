@@ -409,6 +409,13 @@ def _print_link_report(result: Any, report: bool) -> None:
         f"{result.count('pending')} pending review, {len(result.unlinked)} unlinked"
         + (f"; wrote {_shown(result.path)}" if result.written else " (dry run: nothing written)")
     )
+    click.echo(
+        f"review file: {len(result.kept)} links kept (not proposed again), {len(result.changed)} changed, "
+        f"{len(result.added)} added; nothing removed"
+    )
+    for verb, names in (("kept", result.kept), ("changed", result.changed)):
+        for name in names:
+            click.echo(f"  {verb:<9} {name}")
     if report:
         for outcome in (*result.pending, *result.unlinked):
             best = outcome.best
