@@ -259,7 +259,9 @@ def merge(text: str, path: str, proposals: Sequence[Proposal]) -> Merged:
     """
     tree = read_tree(text, path)
     links: CommentedSeq = tree["links"]
-    kept, changed, added = [], [], []
+    kept: list[str] = []
+    changed: list[str] = []
+    added: list[str] = []
     for proposal in proposals:
         mine = [
             (i, raw)
