@@ -34,7 +34,7 @@ system-deps:
 
 # The main job: build the graph from data/ into var/store, then answer the example question.
 build: install
-	kg build
+	kg build --if-changed
 	@echo
 	@echo "Who held al-Qaryatayn on 2015-12-01?"
 	@kg query control-at place=al-Qaryatayn date=2015-12-01
@@ -42,9 +42,10 @@ build: install
 	@echo "Who held al-Qaryatayn on 2016-04-10?"
 	@kg query control-at place=al-Qaryatayn date=2016-04-10
 
-# The main job: build the graph, then serve it on http://127.0.0.1:8000/ (KG_PORT to change).
+# The main job: build the graph (unless it is up to date), then serve it on http://127.0.0.1:8000/
+# (KG_PORT to change). A rebuild keeps every accepted submission.
 serve: install
-	kg build
+	kg build --if-changed
 	kg serve
 
 test: install system-deps lint

@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "pipeline": 4,
     "submissions": 4,
     "linking": 4,
+    "retention": 4,
     "reconcile": 4,
     "linkedplaces": 4,
     # L5 faces: nothing imports these
@@ -59,6 +60,8 @@ LAYERS: dict[str, int] = {
 SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("submissions", "pipeline"),  # a submission is checked with the build's ontology loading
     ("linking", "pipeline"),  # linking reads the annotation files as the build reads them
+    ("retention", "submissions"),  # a rebuild checks kept submissions with the submission check
+    ("pipeline", "retention"),  # the build's last step keeps the submissions (a lazy import)
     ("config", "errors"),  # errors is the bottom of L0: every failure is a KgError
     ("report", "errors"),  # a Problem carries an errors.Location
     ("vocab", "errors"),

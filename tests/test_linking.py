@@ -170,11 +170,26 @@ def test_an_accepted_link_is_kept_as_it_is(mini_settings: Settings) -> None:
     assert (mini_settings.data / "links.yaml").read_text("utf-8") == before
 
 
-def test_a_link_the_gazetteer_no_longer_supports_is_removed(mini_settings: Settings) -> None:
-    """An auto link whose candidate is gone disappears on the next run; nothing is guessed instead."""
+def test_a_link_the_gazetteer_no_longer_supports_is_kept_and_reported(mini_settings: Settings) -> None:
+    """An auto link a new source does not reproduce stays, with its coordinates, and is reported as kept."""
     run(mini_settings, NORTHTOWN)
-    run(mini_settings)
-    assert "northtown" not in (mini_settings.data / "links.yaml").read_text("utf-8")
+    before = (mini_settings.data / "links.yaml").read_text("utf-8")
+    report = run(mini_settings)
+    assert report.kept == ("northtown (geonames)",) and not report.changed
+    assert (mini_settings.data / "links.yaml").read_text("utf-8") == before
+
+
+def test_kg_link_prints_what_it_kept(mini_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kg link's report names the links it kept because no source proposed them again."""
+    from kg import cli
+
+    run(mini_settings, NORTHTOWN)
+    result = run(mini_settings)
+    lines: list[str] = []
+    monkeypatch.setattr(cli.click, "echo", lambda text="", **_kw: lines.append(str(text)))
+    cli._print_link_report(result, report=False)
+    assert any("1 links kept" in line and "nothing removed" in line for line in lines)
+    assert "  kept      northtown (geonames)" in lines
 
 
 # --------------------------------------------------------------------------- the build honours the file
@@ -388,3 +403,27 @@ def test_an_imported_index_is_a_source_like_any_other(tmp_path: Path) -> None:
     outcome = linking.decide(index, context, "al-Dumayr")
     assert outcome.status == "auto" and outcome.decision is not None and outcome.decision.id == "170589"
     assert outcome.decision.features["kind"] == "fit (Settlement ~ P.PPLA3)"
+
+
+def test_the_readme_recipe_keeps_every_link(tmp_path: Path) -> None:
+    """Importing the shared extract then kg link kept all 32 links of data/ (it used to leave 19)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.config import PROJECT_ROOT
+
+    extract = PROJECT_ROOT.parent / "shared" / "gazetteer" / "geonames_cities1000_SY_LB_IQ_JO.tsv"
+    if not extract.is_file():
+        pytest.skip(f"the shared gazetteer extract is not at {extract}")
+    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
+    env = {"KG_DATA": str(tmp_path / "data"), "KG_GAZETTEER": str(tmp_path / "g.sqlite"), "KG_STORE": str(tmp_path)}
+    before = (tmp_path / "data" / "links.yaml").read_text("utf-8")
+    assert CliRunner().invoke(main, ["gazetteer", "import", str(extract)], env=env).exit_code == 0
+    result = CliRunner().invoke(main, ["link"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "19 auto" in result.output and "13 links kept" in result.output and "kept      syria" in result.output
+    after = (tmp_path / "data" / "links.yaml").read_text("utf-8")
+    assert after.count("entity:") == before.count("entity:") == 32
+    assert after.count("lat:") == before.count("lat:")

@@ -194,8 +194,8 @@ def test_export_round_trips(tmp_path: Path):
     assert len(lines) == 2 and all(line.endswith(f"<{GRAPH}> .") for line in lines)
 
 
-def test_a_second_writer_fails_at_once_instead_of_racing(tmp_path: Path):
-    """While one process holds the write lock, another replace_all refuses with a clear message."""
+def test_a_second_writer_waits_then_gives_up_saying_so(tmp_path: Path):
+    """While another process holds the write lock past KG_WRITE_WAIT, a write fails, says why, changes nothing."""
     import fcntl
 
     root = tmp_path / "store"
@@ -203,9 +203,28 @@ def test_a_second_writer_fails_at_once_instead_of_racing(tmp_path: Path):
     before = store.checksum()
     with open(root / ".write.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        with pytest.raises(StoreError, match="another process is writing"):
-            EmbeddedStore.open(root, create=True).replace_all([(GRAPH, labels_graph(1, "racing"))])
+        waiting = EmbeddedStore.open(root, create=True, write_wait=0.2)
+        with pytest.raises(StoreError, match=r"another process .* for over 0.2 s; this write waited"):
+            waiting.replace_all([(GRAPH, labels_graph(1, "racing"))])
     assert EmbeddedStore.open(root).checksum() == before
+
+
+def test_a_second_writer_waits_for_the_lock_and_then_writes(tmp_path: Path):
+    """A write that finds the lock held waits for it to be let go instead of failing or being lost."""
+    import fcntl
+    import threading
+
+    root = tmp_path / "store"
+    built(root)
+    handle = open(root / ".write.lock", "w")  # noqa: SIM115 - closed by the releasing thread
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    waited = threading.Event()
+    release = threading.Timer(0.3, lambda: (waited.set(), handle.close()))
+    release.start()
+    EmbeddedStore.open(root).apply(add=[(URIRef(f"{EX}late"), labels_graph(1, "late"))])
+    release.join()
+    assert waited.is_set()
+    assert f"{EX}late" in EmbeddedStore.open(root).info().graphs
 
 
 # --------------------------------------------------------------------------- writing: update and apply

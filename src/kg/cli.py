@@ -73,13 +73,20 @@ def main(
     is_flag=True,
     help="Also check the data with the OWL reasoner (HermiT, needs Java) and store what it infers.",
 )
+@click.option("--if-changed", is_flag=True, help="Do nothing if the store was built from exactly these inputs.")
 @click.pass_obj
 @fails_cleanly
-def build(settings: Settings, quiet: bool, reason: bool) -> None:
-    """Validate every annotation file and, if all conform, rebuild the store atomically."""
+def build(settings: Settings, quiet: bool, reason: bool, if_changed: bool) -> None:
+    """Validate every annotation file and, if all conform, rebuild the store atomically.
+
+    Accepted submissions are kept: each is checked again, and one that no longer conforms is
+    set aside (kept, listed, not queried) and reported here."""
     show = sys.stderr.isatty() and not quiet
     with click.progressbar(length=3, label="building", file=sys.stderr if show else io.StringIO()) as bar:
-        result = pipeline.build(settings, progress=lambda _step: bar.update(1), reason=reason)
+        result = pipeline.build(settings, progress=lambda _step: bar.update(1), reason=reason, if_changed=if_changed)
+    if result.up_to_date:
+        click.echo(f"the store {result.store} is up to date: built from these very inputs; nothing to do")
+        return
     _print_report(result.report, quiet=quiet)
     if not result.stored:
         click.secho("build failed: the data does not conform; the store was not changed", fg="red", err=True)
@@ -90,6 +97,26 @@ def build(settings: Settings, quiet: bool, reason: bool) -> None:
         f"{result.quads} quads in {result.graphs} graphs in {result.seconds:.2f} s "
         f"({result.quads_per_second:,.0f} quads/s)" + (f"; {result.inferred} inferred triples" if reason else "")
     )
+    _print_kept(result)
+
+
+def _print_kept(result: pipeline.BuildReport) -> None:
+    kept, retracted, aside = result.submissions_kept, result.submissions_retracted, result.set_aside
+    if kept or retracted or aside:
+        click.echo(f"submissions: {kept} kept, {len(aside)} set aside, {retracted} retracted records kept")
+    for item in aside:
+        click.secho(
+            f"set aside: submission {item.id} ({item.name}) no longer conforms; it is kept, but not queried:",
+            fg="yellow",
+            err=True,
+        )
+        for problem in item.report.errors:
+            click.echo(f"  {problem}", err=True)
+        click.echo(
+            "  fix the data or shapes and rebuild (it is restored once it conforms), "
+            f"or retract it: DELETE /submissions/{item.id}",
+            err=True,
+        )
 
 
 @main.command()
@@ -382,6 +409,13 @@ def _print_link_report(result: Any, report: bool) -> None:
         f"{result.count('pending')} pending review, {len(result.unlinked)} unlinked"
         + (f"; wrote {_shown(result.path)}" if result.written else " (dry run: nothing written)")
     )
+    click.echo(
+        f"review file: {len(result.kept)} links kept (not proposed again), {len(result.changed)} changed, "
+        f"{len(result.added)} added; nothing removed"
+    )
+    for verb, names in (("kept", result.kept), ("changed", result.changed)):
+        for name in names:
+            click.echo(f"  {verb:<9} {name}")
     if report:
         for outcome in (*result.pending, *result.unlinked):
             best = outcome.best

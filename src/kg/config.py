@@ -52,6 +52,9 @@ class Settings:
         secret=True,
     )
     store_timeout: float = _setting(60.0, "KG_STORE_TIMEOUT", "seconds a write to a remote store may take")
+    write_wait: float = _setting(
+        60.0, "KG_WRITE_WAIT", "seconds a write waits for another one (e.g. a running kg build) before it gives up"
+    )
     store_retries: int = _setting(2, "KG_STORE_RETRIES", "retries of a remote read after a failed connection")
     store_batch: int = _setting(50_000, "KG_STORE_BATCH", "triples per request when loading a remote store")
     corpus: Path = _setting(

@@ -239,15 +239,29 @@ class Proposal:
     link: Decision | None
 
 
-def merge(text: str, path: str, proposals: Sequence[Proposal]) -> str:
+@dataclass(frozen=True)
+class Merged:
+    """The review file after ``kg link``, and what changed in it (as "entity (source)")."""
+
+    text: str
+    kept: tuple[str, ...] = ()  # machine links the sources did not propose again: kept as they were
+    changed: tuple[str, ...] = ()  # machine links now pointing elsewhere
+    added: tuple[str, ...] = ()  # links for places that had none
+
+
+def merge(text: str, path: str, proposals: Sequence[Proposal]) -> Merged:
     """The review file with the proposals written in; human decisions and comments are kept.
 
     For each place and source: an ``accepted`` link stands, and machine links beside it go;
     otherwise the ``auto``/``pending`` entry is updated (kept where it was, its date kept when
-    the target is the same), replaced, added at the end, or removed when nothing is proposed.
+    the target is the same), replaced or added at the end. A machine link that nothing proposes
+    again (e.g. after switching gazetteer) is kept as it was, with its coordinates, and reported.
     """
     tree = read_tree(text, path)
     links: CommentedSeq = tree["links"]
+    kept: list[str] = []
+    changed: list[str] = []
+    added: list[str] = []
     for proposal in proposals:
         mine = [
             (i, raw)
@@ -256,6 +270,10 @@ def merge(text: str, path: str, proposals: Sequence[Proposal]) -> str:
         ]
         accepted = any(raw.get("status") == "accepted" for _, raw in mine)
         machine = [(i, raw) for i, raw in mine if raw.get("status") in ("auto", "pending")]
+        name = f"{proposal.entity} ({proposal.source})"
+        if not accepted and proposal.link is None:
+            kept += [name] if machine else []
+            continue
         new = None if accepted else proposal.link
         slot = machine[0][0] if machine else None
         for i, _raw in reversed(machine):
@@ -265,9 +283,11 @@ def merge(text: str, path: str, proposals: Sequence[Proposal]) -> str:
         old = next((raw for _, raw in machine if str(raw.get("id")) == new.id), None)
         if old is not None and old.get("when") and old.get("status") == new.status:
             new = Decision(**{**new.__dict__, "when": str(old["when"])})
+        if old is None:
+            (changed if machine else added).append(name)
         entry = _entry(new)
         if slot is None:
             links.append(entry)
         else:
             links.insert(min(slot, len(links)), entry)
-    return dump_tree(tree)
+    return Merged(dump_tree(tree), tuple(kept), tuple(changed), tuple(added))

@@ -179,6 +179,9 @@ class LinkReport:
     path: str
     written: bool
     sources: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # links in the file the sources did not propose again, kept as they were
+    changed: tuple[str, ...] = ()  # machine links that now point elsewhere
+    added: tuple[str, ...] = ()  # links for places that had none
 
     def count(self, status: str | None) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -233,11 +236,12 @@ def link(
             outcomes.append(outcome)
             proposals.append(Proposal(entity_id, source.name, outcome.decision))
     path = pipeline.links_file(settings)
-    if write:
-        updated = decisions.merge(text, str(path), proposals)
-        if updated != text:
-            path.write_text(updated, "utf-8")
-    return LinkReport(tuple(outcomes), str(path), write, tuple(s.name for s in opened))
+    merged = decisions.merge(text, str(path), proposals)
+    if write and merged.text != text:
+        path.write_text(merged.text, "utf-8")
+    return LinkReport(
+        tuple(outcomes), str(path), write, tuple(s.name for s in opened), merged.kept, merged.changed, merged.added
+    )
 
 
 # --------------------------------------------------------------------------- measuring

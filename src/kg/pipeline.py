@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg import annotations, conformance, decisions, reasoning, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
@@ -27,7 +27,7 @@ from kg.errors import InputError, Location, StoreError
 from kg.mapping import MappedGraph, map_article, map_entities, map_links
 from kg.report import Problem, ValidationReport
 from kg.store import Store, open_store
-from kg.vocab import GRAPH
+from kg.vocab import GRAPH, KG, KGID
 
 Progress = Callable[[str], None]
 
@@ -66,6 +66,10 @@ class BuildReport:
     graphs: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    up_to_date: bool = False  # build --if-changed found the store built from these very inputs
+    submissions_kept: int = 0  # stored submissions kept, checked again and still conforming
+    submissions_retracted: int = 0  # retracted ones, whose records are kept
+    set_aside: tuple[Any, ...] = ()  # kg.retention.SetAside: kept, out of the queried data, reported
 
     @property
     def quads_per_second(self) -> float:
@@ -280,15 +284,22 @@ def validate(paths: Sequence[Path], settings: Settings) -> ValidationReport:
 # --------------------------------------------------------------------------- building
 
 
-def build(settings: Settings, progress: Progress | None = None, *, reason: bool = False) -> BuildReport:
-    """Validate everything under ``KG_DATA``; if it conforms, replace the store atomically.
+def build(
+    settings: Settings, progress: Progress | None = None, *, reason: bool = False, if_changed: bool = False
+) -> BuildReport:
+    """Validate everything under ``KG_DATA``; if it conforms, replace the store atomically,
+    keeping every submission (:mod:`kg.retention`).
 
     With ``reason``, the OWL reasoner must also find the data consistent (or the build fails
-    with its explanation), and what it infers is stored as the graph ``GRAPH.INFERRED``.
+    with its explanation), and what it infers is stored as the graph ``GRAPH.INFERRED``. With
+    ``if_changed``, a store built from exactly these inputs is left alone (``up_to_date``).
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
     note = progress or (lambda _step: None)
+    digest = inputs_digest(settings, reason=reason)
+    if if_changed and stored_digest(settings) == digest:
+        return BuildReport(ValidationReport(), stored=False, store=settings.store, up_to_date=True)
     note("reading annotations")
     cache = conformance_cache(settings)
     sources, problems = load(data_files(settings), settings.corpus, cache)
@@ -302,7 +313,7 @@ def build(settings: Settings, progress: Progress | None = None, *, reason: bool 
         )
     note("storing")
     ontology = load_ontology(settings)
-    named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology)]
+    named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology), (GRAPH.BUILD, _digest_graph(digest))]
     named += [(m.iri, m.graph) for m in checked.graphs]
     if reason:
         outcome = reasoning.infer(_union(m.graph for m in checked.graphs), ontology)
@@ -317,13 +328,37 @@ def build(settings: Settings, progress: Progress | None = None, *, reason: bool 
             )
         named.append((GRAPH.INFERRED, outcome.inferred))
     mark = time.perf_counter()
+    kept, info = _swap(settings, named)
+    timings["store"] = time.perf_counter() - mark
+    return _built(checked, named, info, kept, time.perf_counter() - started, timings)
+
+
+def _swap(settings: Settings, named: list[tuple[URIRef, Graph]]) -> tuple[Any, Any]:
+    """The final step, under the store's write lock so that no write falls in between: collect
+    the submissions, check them again against the new build, and swap."""
+    from kg import retention  # L4 beside this one; it uses kg.submissions, which uses this module
+
     store = open_store(settings, create=True)
     try:
-        store.replace_all(named)
-        info = store.info()
+        with store.exclusive():
+            found, retracted = retention.collect(store) if _has_data(store) else ([], 0)
+            kept = retention.recheck(found, named, settings, retracted)
+            store.replace_all([*named, *kept.graphs], keep=retention.KEEP, drop=kept.replaced)
+        return kept, store.info()
     finally:
         store.close()
-    timings["store"] = time.perf_counter() - mark
+
+
+def _has_data(store: Store) -> bool:
+    try:
+        return bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }").boolean)
+    except StoreError:
+        return False
+
+
+def _built(
+    checked: Checked, named: list[tuple[URIRef, Graph]], info: Any, kept: Any, seconds: float, timings: dict[str, float]
+) -> BuildReport:
     docs = [s.doc for s in checked.sources]  # with offsets resolved from the texts
     articles = [d for d in docs if d.article is not None]
     return BuildReport(
@@ -338,9 +373,52 @@ def build(settings: Settings, progress: Progress | None = None, *, reason: bool 
         quads=info.quads,
         inferred=sum(len(g) for iri, g in named if iri == GRAPH.INFERRED),
         graphs=len(info.graphs),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         timings=timings,
+        submissions_kept=kept.kept,
+        submissions_retracted=kept.retracted,
+        set_aside=kept.set_aside,
     )
+
+
+def inputs_digest(settings: Settings, *, reason: bool = False) -> str:
+    """A digest of everything a build reads: the annotation and links files, the corpus texts,
+    the ontology, the shapes, kg's version and the --reason flag."""
+    from kg import __version__
+
+    folder = settings.data
+    files = [*data_files(settings), *([links_file(settings)] if links_file(settings).is_file() else [])]
+    texts = sorted(settings.corpus.glob("*.txt")) if settings.corpus.is_dir() else []
+    shapes = sorted(settings.shapes.glob("*.ttl")) if settings.shapes.is_dir() else []
+    parts = [f"kg {__version__} reason={reason}"]
+    for group, paths in (("data", files), ("corpus", texts), ("shapes", shapes), ("ontology", [settings.ontology])):
+        for path in paths:
+            name = path.relative_to(folder) if group == "data" else path.name
+            body = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
+            parts.append(f"{group} {name} {body}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def stored_digest(settings: Settings) -> str | None:
+    """The inputs digest the store's last build recorded, or None (no store, or none recorded)."""
+    try:
+        store = open_store(settings)
+    except StoreError:
+        return None
+    try:
+        query = f"SELECT ?d WHERE {{ GRAPH <{GRAPH.BUILD}> {{ ?b <{KG.inputsDigest}> ?d }} }}"
+        values = store.query(query).column("d")
+    except StoreError:
+        return None
+    finally:
+        store.close()
+    return values[0] if values else None
+
+
+def _digest_graph(digest: str) -> Graph:
+    graph = Graph()
+    graph.add((KGID["build"], KG.inputsDigest, Literal(digest)))
+    return graph
 
 
 def _union(graphs: Iterable[Graph]) -> Graph:

@@ -506,11 +506,23 @@ def _record(inputs: Inputs, graph_iri: URIRef, checked: Checked, submitter: str)
     )
     for digest in inputs.sha256s:
         record.add((s, KG.inputSha256, Literal(digest)))
+    # the input itself, so that a rebuild can check it again from the start (kg.retention)
+    record.add((s, KG.inputName, Literal(inputs.name)))
+    record.add((s, KG.inputFormat, Literal(inputs.rdf_format or "annotation")))
+    record.add((s, KG.inputData, _base64(inputs.data)))
+    if inputs.text is not None:
+        record.add((s, KG.inputText, _base64(inputs.text)))
     record.add((s, KG.toolVersion, Literal(__version__)))
     record.add((s, KG.validationReport, Literal(checked.report.shacl_turtle or "")))
     assert checked.graph is not None
     record.add((s, KG.tripleCount, Literal(len(checked.graph), datatype=XSD.nonNegativeInteger)))
     return record
+
+
+def _base64(data: bytes) -> Literal:
+    import base64
+
+    return Literal(base64.b64encode(data).decode("ascii"), datatype=XSD.base64Binary)
 
 
 def retract(store: Store, submission_id: str, who: str, why: str) -> None:

@@ -185,6 +185,13 @@ class KG(DefinedNamespace):
     validationReport: URIRef  # submission -> SHACL report (Turtle)
     tripleCount: URIRef  # submission -> number of statements stored
     retractedBy: URIRef  # submission -> its retraction
+    inputName: URIRef  # submission -> the name its input was sent under
+    inputFormat: URIRef  # submission -> "annotation" or the RDF format key of its input
+    inputData: URIRef  # submission -> the input as sent (xsd:base64Binary)
+    inputText: URIRef  # submission -> the article text sent with an annotation file (xsd:base64Binary)
+    setAsideReport: URIRef  # submission -> why the last rebuild set it aside (it no longer conforms)
+    setAsideStatements: URIRef  # submission -> its statements (N-Triples) while it is set aside
+    inputsDigest: URIRef  # build -> SHA-256 of everything the build read (kg build --if-changed)
     publisherDerivation: URIRef  # article -> how the text shows its publisher
 
     # Properties: dates of events and articles
@@ -264,6 +271,8 @@ class GRAPH:
     LINKS: Final = URIRef(f"{_GRAPH_BASE}links")  # gazetteer links (skos:exactMatch/closeMatch)
     SUBMISSIONS: Final = URIRef(f"{_GRAPH_BASE}submissions")  # who submitted what, when; retractions
     INFERRED: Final = URIRef(f"{_GRAPH_BASE}inferred")  # what `kg build --reason` inferred (kg.reasoning)
+    SET_ASIDE: Final = URIRef(f"{_GRAPH_BASE}set-aside")  # submissions the last rebuild set aside, and why
+    BUILD: Final = URIRef(f"{_GRAPH_BASE}build")  # the digest of the last build's inputs
     SUBMISSION_BASE: Final = f"{_GRAPH_BASE}submission/"  # + id: one accepted submission's statements
     article_graph = staticmethod(article_graph)  # one article's graph: GRAPH.article_graph(stem)
 

@@ -9,7 +9,8 @@ layer knows which engine it talks to.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -96,14 +97,22 @@ class Store(Protocol):
         dataset: Dataset | None = None,
     ) -> QueryResult: ...
 
-    def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
-        """Atomically replace the whole dataset with these named graphs."""
+    def replace_all(
+        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+    ) -> None:
+        """Atomically replace the whole dataset with these named graphs, but for the graphs whose
+        names start with one of ``keep`` (and are not in ``drop``), which stay as they are."""
 
     def update(self, sparql_update: str) -> None:
         """Apply a SPARQL Update atomically (all of it or none of it)."""
 
     def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
         """Drop some named graphs and add others, atomically."""
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the store's write lock: other writers wait (up to ``KG_WRITE_WAIT``) until it is
+        let go, and this one's own writes inside it go through. Re-entrant in one thread."""
+        ...
 
     def info(self) -> StoreInfo: ...
 
@@ -124,4 +133,5 @@ def open_store(settings: Settings, *, create: bool = False, **options: Any) -> S
         return RemoteStore.open(settings)
     from kg.store.embedded import EmbeddedStore
 
+    options.setdefault("write_wait", settings.write_wait)
     return EmbeddedStore.open(settings.store, create=create, **options)

@@ -31,7 +31,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import chain
@@ -189,12 +189,16 @@ def _child(
 class EmbeddedStore:
     """An on-disk (or, for tests, in-memory) Oxigraph dataset."""
 
-    def __init__(self, root: Path | None, store: ox.Store, pool: QueryPool | None = None):
+    def __init__(
+        self, root: Path | None, store: ox.Store, pool: QueryPool | None = None, *, write_wait: float = 60.0
+    ) -> None:
         self.root = root
         self._store = store
         self._opened = self.path  # the database self._store holds, if any
         self._pool = pool
-        self._writing = threading.Lock()  # threads of this process wait for each other
+        self.write_wait = write_wait  # seconds a writer waits for the lock (KG_WRITE_WAIT)
+        self._writing = threading.RLock()  # threads of this process wait for each other
+        self._held = 0  # how deep the thread holding _writing is in exclusive()
 
     @classmethod
     def open(
@@ -204,6 +208,7 @@ class EmbeddedStore:
         create: bool = False,
         read_only: bool = True,
         pool_size: int = 0,
+        write_wait: float = 60.0,
     ) -> EmbeddedStore:
         """Open the current database under ``location``; ``None`` is a fresh in-memory store.
 
@@ -211,7 +216,7 @@ class EmbeddedStore:
         server) instead of one forked child per query (for the CLI).
         """
         if location is None:
-            return cls(None, ox.Store())
+            return cls(None, ox.Store(), write_wait=write_wait)
         root = Path(location)
         current = root / CURRENT
         if not current.exists():
@@ -231,10 +236,10 @@ class EmbeddedStore:
                     f"cannot open the store at {current}: {exc}", hint="rebuild it with 'kg build'"
                 ) from None
         if not pool_size:
-            return cls(root, store)
+            return cls(root, store, write_wait=write_wait)
         from kg.store.pool import QueryPool
 
-        return cls(root, store, QueryPool(root, pool_size))
+        return cls(root, store, QueryPool(root, pool_size), write_wait=write_wait)
 
     def version(self) -> str | None:
         """The name of the current database, which every write replaces (None in memory)."""
@@ -317,18 +322,34 @@ class EmbeddedStore:
 
     # ----------------------------------------------------------------- writing
 
-    def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
-        """Load the graphs into a new, empty database beside the current one, then swap atomically."""
+    def replace_all(
+        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+    ) -> None:
+        """Load the graphs into a new, empty database beside the current one, then swap atomically.
+
+        Graphs whose names start with one of ``keep`` are copied over from the current database as
+        they are (a given graph of the same name merges into one), except those named in ``drop``;
+        the copy is made under the write lock, so no write in between is lost.
+        """
 
         def load(db: ox.Store) -> None:
+            kept = self._kept_quads(keep, drop)  # read before an in-memory store is cleared
             db.clear()  # only an in-memory store has anything to clear
             # one bulk load for everything: each call writes and ingests its own files, so one
             # call per graph costs ~80 ms a graph, hundreds of times in a build
-            db.bulk_extend(chain.from_iterable(quads_of(iri, graph) for iri, graph in graphs))
+            db.bulk_extend(chain(chain.from_iterable(quads_of(iri, graph) for iri, graph in graphs), kept))
             db.flush()
             db.optimize()
 
         self._write(load, copy_current=False)
+
+    def _kept_quads(self, keep: Sequence[str], drop: Collection[str]) -> list[Any]:
+        if not keep or (self.root is not None and self.path is None):
+            return []
+        reader = self._reader()
+        names = [g for g in reader.named_graphs() if isinstance(g, ox.NamedNode)]
+        kept = [g for g in names if g.value.startswith(tuple(keep)) and g.value not in drop]
+        return [q for g in kept for q in reader.quads_for_pattern(None, None, None, g)]
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL Update as one atomic write; LOAD and SERVICE are refused.
@@ -360,24 +381,62 @@ class EmbeddedStore:
 
     def _write(self, change: Callable[[ox.Store], None], *, copy_current: bool = True) -> None:
         if self.root is None:  # in memory: nothing to swap (pyoxigraph's update is atomic by itself)
-            change(self._store)
+            with self.exclusive():
+                change(self._store)
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self._writing, self._write_lock():
+        with self.exclusive():
             self._commit(change, copy_current=copy_current)
 
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        """One writer process at a time: a second one fails at once instead of racing the first."""
+    def exclusive(self) -> Iterator[None]:
+        """Hold the write lock: one writer at a time, across threads and processes.
+
+        A writer that finds it held waits, up to ``write_wait`` seconds (KG_WRITE_WAIT), then fails
+        saying so, having changed nothing. Re-entrant: writes made inside it by the same thread go
+        through, so a rebuild can read, check and swap with no other write falling in between.
+        """
+        deadline = time.monotonic() + self.write_wait
+        if not self._writing.acquire(timeout=self.write_wait):
+            raise self._busy("another thread of this process")
+        try:
+            if self._held == 0 and self.root is not None:
+                with self._file_lock(deadline):
+                    self._held += 1
+                    try:
+                        yield
+                    finally:
+                        self._held -= 1
+            else:
+                self._held += 1
+                try:
+                    yield
+                finally:
+                    self._held -= 1
+        finally:
+            self._writing.release()
+
+    @contextmanager
+    def _file_lock(self, deadline: float) -> Iterator[None]:
+        """The lock between processes: an flock on ``.write.lock``, waited for until ``deadline``."""
         assert self.root is not None
+        self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".write.lock", "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"another process is writing the store at {self.root}", hint="wait for it to finish, then retry"
-                ) from None
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._busy("another process (a kg build?)") from None
+                    time.sleep(0.02)
             yield
+
+    def _busy(self, who: str) -> StoreError:
+        return StoreError(
+            f"{who} has been writing the store at {self.root or 'memory'} for over {self.write_wait:g} s; "
+            "this write waited that long and was not made",
+            hint="retry when the other write (e.g. kg build) has finished, or raise KG_WRITE_WAIT",
+        )
 
     def _commit(self, change: Callable[[ox.Store], None], *, copy_current: bool) -> None:
         """Make a new database (empty, or a copy of the current one), change it, swap ``current``

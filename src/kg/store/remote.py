@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -51,7 +51,7 @@ from rdflib import Graph, URIRef
 
 from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import KgError, QueryError, QueryRefused
+from kg.errors import KgError, QueryError, QueryRefused, StoreError
 from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
 from kg.store.embedded import EmbeddedStore, quads_of, term_to_ox
 from kg.store.functions import FUNCTIONS
@@ -94,6 +94,8 @@ class RemoteStore:
         self.read_timeout = max(settings.query_timeout, settings.store_timeout)
         self.batch = settings.store_batch
         self._snapshot_lock = threading.Lock()
+        self.write_wait = settings.write_wait
+        self._writing = threading.RLock()  # writers of this process wait for each other
         self._snapshot_store: EmbeddedStore | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
@@ -222,6 +224,22 @@ class RemoteStore:
 
     # ----------------------------------------------------------------- writing
 
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold this process's write lock (re-entrant); other writers of this process wait up to
+        ``write_wait`` seconds. A SPARQL server has no lock to share with other processes: a
+        rebuild instead never drops a submission it did not collect (see :meth:`replace_all`)."""
+        if not self._writing.acquire(timeout=self.write_wait):
+            raise StoreError(
+                f"another write to {redacted(self.query_url)} has taken over {self.write_wait:g} s; "
+                "this write waited that long and was not made",
+                hint="retry when the other write (e.g. kg build) has finished, or raise KG_WRITE_WAIT",
+            )
+        try:
+            yield
+        finally:
+            self._writing.release()
+
     def update(self, sparql_update: str) -> None:
         """Send a SPARQL Update as one request (the server applies it all or not at all);
         LOAD and SERVICE are refused, as on the embedded store."""
@@ -231,18 +249,30 @@ class RemoteStore:
                 "LOAD is refused: an update never makes kg fetch from the network",
                 hint="put the data in the update itself (INSERT DATA { … })",
             )
-        self._send_update(sparql_update)
+        with self.exclusive():
+            self._send_update(sparql_update)
 
-    def replace_all(self, graphs: Iterable[tuple[URIRef, Graph]]) -> None:
+    def replace_all(
+        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+    ) -> None:
         """Replace kg's named graphs (those under ``KG_GRAPHS``) with these, in one final request.
-        kg keeps nothing in the default graph, and graphs of others on the server stay."""
-        graphs = list(graphs)
-        drop = dict.fromkeys([*self._graph_names_with_staging(), *(str(iri) for iri, _ in graphs)])
-        self._write(graphs, list(drop), merge=False)
+        kg keeps nothing in the default graph, and graphs of others on the server stay.
+
+        Graphs whose names start with one of ``keep`` are left as they are (a given graph of the
+        same name merges into one), except those named in ``drop``: the final request never
+        drops them, so one that another process writes meanwhile survives the swap.
+        """
+        with self.exclusive():
+            graphs = list(graphs)
+            prefixes = tuple(keep)
+            current = [g for g in self._graph_names_with_staging() if not g.startswith(prefixes) or g in drop]
+            given = [str(iri) for iri, _ in graphs if not str(iri).startswith(prefixes)]
+            self._write(graphs, list(dict.fromkeys([*current, *given, *drop])), merge=bool(prefixes))
 
     def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
         """Drop these named graphs, then add these ones (merging into a graph that exists), in one request."""
-        self._write(list(add), [str(g) for g in drop_graphs], merge=True)
+        with self.exclusive():
+            self._write(list(add), [str(g) for g in drop_graphs], merge=True)
 
     def _graph_names_with_staging(self) -> list[str]:
         """kg's graphs and any stale staging graphs, so that a rebuild clears them too; other
