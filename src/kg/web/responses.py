@@ -24,16 +24,18 @@ def negotiate(offered: Sequence[str], *, default: str, strict: bool = True) -> s
     then ``Accept``, then ``default`` when the client sent neither.
 
     With ``strict`` (the default), what the client asked for and cannot have is a 406; without
-    it (an error page, a report after a write), the answer falls back to ``default``.
+    it (an error page, a report after a write), a ``format=`` that is not offered is passed over
+    for ``Accept``, and an ``Accept`` that fits nothing gets ``default``.
     """
     name = _format_parameter()
     if name:
         found = formats.named(name, offered)
         if found is not None:
             return found.name
-        if not strict:
-            return default
-        raise NotAcceptable(f"format={name!r} is not offered for this resource", hint="one of " + ", ".join(offered))
+        if strict:
+            raise NotAcceptable(
+                f"format={name!r} is not offered for this resource", hint="one of " + ", ".join(offered)
+            )
     if not request.headers.get("Accept"):
         return default
     media = [m for name in offered for m in formats.REGISTRY[name].media_types]
