@@ -12,8 +12,9 @@ Parameters are bound as RDF terms through the engine's own binding (SEP-0007
 substitution: the variable is replaced by the term in the parsed query), never pasted into
 the text, so a quote or a brace in a value cannot change the query. A saved query projects
 its parameters, as SEP-0007 asks. ``place`` and ``actor`` parameters take an IRI, an id or
-any label or alternate name, case-insensitively. :func:`run` is the one entry point used
-by ``kg query`` and by the web layer.
+any label or alternate name, case-insensitively. :func:`run` is the one entry point, which
+``kg query`` and the web layer reach through :meth:`kg.app.Kg.run` (with the limits and the
+cache of the running kg).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Saved queries as a web API and as pages: ``/queries``, ``/queries/<name>[.json|.csv|.geojson]``.
 
-Each route ends in :func:`kg.queries.run`, the function ``kg query`` calls. A page opened
+Each route ends in :meth:`kg.app.Kg.run`, the call ``kg query`` makes. A page opened
 without its required parameters shows the form and says what to fill in (not a 400 page); a
 program that leaves one out gets a 400 in the one error shape, naming the parameter.
 """
