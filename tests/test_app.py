@@ -94,6 +94,15 @@ def test_a_saved_query_through_the_fixture(mini_kg: Kg) -> None:
     assert "https://w3id.org/kg/id/place/northtown" in mini_kg.run("entities").column("entity")
 
 
+def test_the_ontology_and_shapes_are_there(mini_settings: Settings) -> None:
+    """Kg gives the ontology and the SHACL shapes the build validates with."""
+    from kg.vocab import KG, OWL, RDF
+
+    kg = Kg(mini_settings)
+    assert (KG.Place, RDF.type, OWL.Class) in kg.ontology()
+    assert len(kg.shapes()) > 0
+
+
 def test_a_build_after_start_is_seen(mini_settings: Settings) -> None:
     """A Kg made before the store exists fails with a KgError, then answers once built."""
     with Kg(mini_settings) as kg:

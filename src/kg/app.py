@@ -1,7 +1,7 @@
 """One object that a running kg is: :class:`Kg` (as Datasette's ``Datasette``, httpx's ``Client``).
 
 It holds the settings, the store (opened on first use with the default time limit and row
-cap), the saved-query catalogue, the ontology, and the caches — emptied by every write it
+cap), the saved-query catalogue, the ontology and shapes, and the caches — emptied by every write it
 offers (submit, retract, update, build). ``kg`` (the CLI) makes one per invocation,
 ``create_app`` one per web application, the tests one per fixture.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import pipeline, queries, reconcile, submissions
+from kg import pipeline, queries, reconcile, shacl, submissions
 from kg.config import Settings
 from kg.errors import StoreError
 from kg.report import ValidationReport
@@ -185,6 +185,10 @@ class Kg:
     def ontology(self) -> Graph:
         """The ontology graph (read-only), parsed again only when the file changes."""
         return pipeline.load_ontology(self.settings)
+
+    def shapes(self) -> Graph:
+        """The SHACL shapes of KG_SHAPES (read-only), parsed again only when a file changes."""
+        return shacl.load_shapes(self.settings.shapes)
 
     # ------------------------------------------------------------------ writes (each empties the caches)
 
