@@ -1,4 +1,5 @@
-"""Shared factories: settings over small, visible fixtures, and a built mini store."""
+"""Shared factories: settings over small, visible fixtures, a built mini store, and the
+:class:`~kg.app.Kg` over each that the CLI and the web app would make."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline, queries
+from kg import pipeline
+from kg.app import Kg
 from kg.config import PROJECT_ROOT, Settings
 from kg.store import QueryResult, Store
 from kg.store.embedded import EmbeddedStore
@@ -32,6 +34,13 @@ def built_mini(mini_settings: Settings) -> Settings:
     result = pipeline.build(mini_settings)
     assert result.stored, result.report.problems
     return mini_settings
+
+
+@pytest.fixture
+def mini_kg(built_mini: Settings) -> Iterator[Kg]:
+    """The running kg over the built mini store, as `kg` and `kg serve` make one."""
+    with Kg(built_mini) as kg:
+        yield kg
 
 
 @pytest.fixture
@@ -67,10 +76,15 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, S
     store.close()
 
 
+@pytest.fixture(scope="session")
+def seed_kg(seed: tuple[Settings, Store]) -> Kg:
+    """The running kg over the seed graph (its store stays open for the session)."""
+    return Kg(*seed)
+
+
 def ask(seed: tuple[Settings, Store], name: str, **params: str) -> QueryResult:
-    """Run a saved query on the seed graph, as `kg query` does."""
-    settings, store = seed
-    return queries.run(store, settings.queries, name, params, timeout=settings.query_timeout)
+    """Run a saved query on the seed graph, as `kg query` does (through a Kg, with its limits)."""
+    return Kg(*seed).run(name, params)
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,7 @@ LAYERS: dict[str, int] = {
     "retention": 4,
     "reconcile": 4,
     "linkedplaces": 4,
+    "app": 4,  # the one object a running kg is: above every action it offers, below the faces
     # L5 faces: nothing imports these
     "cli": 5,
     "web": 5,
@@ -68,6 +69,9 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("spans", "annotations"),
     ("references", "annotations"),
     ("queries", "store"),
+    ("app", "pipeline"),  # Kg.build, Kg.ontology
+    ("app", "submissions"),  # Kg.submit, Kg.retract, Kg.validate
+    ("app", "reconcile"),  # Kg.reconcile_index, cached between writes
     ("formats", "store"),
 }
 

@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate as validate_openapi
 
 from kg import pipeline, tokens
+from kg.app import Kg
 from kg.config import Settings
-from kg.store.embedded import EmbeddedStore
+from kg.store.embedded import EmbeddedStore, timed_out
 from kg.web import create_app
 
 from .conftest import SEED_CORPUS
@@ -39,7 +40,7 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture
 def client(seed_settings: Settings) -> Iterator[FlaskClient]:
     store = EmbeddedStore.open(seed_settings.store)
-    app = create_app(seed_settings, store)
+    app = create_app(Kg(seed_settings, store))
     app.testing = True
     with app.test_client() as c:
         yield c
@@ -350,10 +351,144 @@ def test_unknown_entity_is_404(client: FlaskClient) -> None:
     assert_error_shape(client.get("/id/place/atlantis", headers={"Accept": "application/json"}), 404, "nothing")
 
 
-def test_every_error_is_the_one_json_shape(client: FlaskClient) -> None:
+BAD_REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, object], int]] = {
+    # (endpoint, rule) → (method, url, request options, status): one bad request per route
+    ("static", "/static/<path:filename>"): ("GET", "/static/no-such.css", {}, 404),
+    ("pages.static", "/static/<path:filename>"): ("POST", "/static/style.css", {}, 405),
+    ("endpoint.sparql", "/sparql"): ("GET", "/sparql?query=SELEC", {}, 400),
+    ("saved.index", "/queries.json"): ("POST", "/queries.json", {}, 405),
+    ("saved.index", "/queries"): ("GET", "/queries?format=csv", {}, 200),
+    ("saved.run", "/queries/<name>"): ("GET", "/queries/control-at.json?date=2016-01-01", {}, 400),
+    ("pages.home", "/"): ("PUT", "/", {}, 405),
+    ("pages.entity", "/id/<path:rest>"): ("GET", "/id/place/atlantis", {}, 404),
+    ("pages.favicon", "/favicon.ico"): ("POST", "/favicon.ico", {}, 405),
+    ("openapi.openapi", "/openapi.json"): ("DELETE", "/openapi.json", {}, 405),
+    ("submit.validate", "/validate"): ("POST", "/validate", {"data": "x", "content_type": "text/plain"}, 415),
+    ("submit.submit", "/submissions"): (
+        "POST",
+        "/submissions",
+        {"data": "{}", "content_type": "application/json"},
+        401,
+    ),
+    ("submit.index", "/submissions"): ("PUT", "/submissions", {}, 405),
+    ("submit.show", "/submissions/<submission_id>"): ("GET", "/submissions/no-such-submission", {}, 404),
+    ("submit.retract", "/submissions/<submission_id>"): ("DELETE", "/submissions/x", {}, 401),
+    ("map.page", "/map"): ("POST", "/map", {}, 405),
+    ("map.asset", "/map/assets/<name>"): ("GET", "/map/assets/nothing.js", {}, 404),
+    ("ontology.page", "/ontology"): ("GET", "/ontology?format=nope", {}, 406),
+    ("reconcile.service", "/reconcile"): ("POST", "/reconcile", {"data": {}}, 400),
+    ("reconcile.suggest_entity", "/reconcile/suggest/entity"): ("GET", "/reconcile/suggest/entity?cursor=x", {}, 400),
+    ("reconcile.suggest_property", "/reconcile/suggest/property"): ("PUT", "/reconcile/suggest/property", {}, 405),
+    ("reconcile.preview", "/reconcile/preview"): ("GET", "/reconcile/preview", {}, 400),
+    ("exports.places_lpf", "/export/places.lpf.json"): ("POST", "/export/places.lpf.json", {}, 405),
+}
+"""/queries has no bad input (any Accept gets the list), so its entry shows it stays a 200."""
+
+
+def test_every_route_has_a_bad_request_listed(client: FlaskClient) -> None:
+    """The table below walks every route in the app's URL map (a new route must add its own)."""
+    routes = {(rule.endpoint, rule.rule) for rule in client.application.url_map.iter_rules()}
+    assert routes == set(BAD_REQUESTS)
+
+
+@pytest.mark.parametrize("route", sorted(BAD_REQUESTS), ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_error_is_the_one_json_shape(client: FlaskClient, route: tuple[str, str]) -> None:
+    """A bad request to each route is answered in the one JSON error shape with its status."""
+    method, url, options, status = BAD_REQUESTS[route]
+    response = client.open(url, method=method, headers={"Accept": "application/json"}, **options)  # type: ignore[arg-type]
+    if status == 200:
+        assert response.status_code == 200 and response.get_json()["ok"] is True
+        return
+    assert_error_shape(response, status, "")
+
+
+@pytest.mark.parametrize("route", sorted(r for r, v in BAD_REQUESTS.items() if v[3] != 200), ids=lambda r: r[1])
+def test_every_error_is_a_page_for_a_browser(client: FlaskClient, route: tuple[str, str]) -> None:
+    """The same bad requests from a browser get an HTML page with the same status."""
+    method, url, options, status = BAD_REQUESTS[route]
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.open(url, method=method, headers={"Accept": browser}, **options)  # type: ignore[arg-type]
+    assert response.status_code == status and response.mimetype == "text/html"
+
+
+def test_unknown_paths_and_wrong_methods_share_the_shape(client: FlaskClient) -> None:
     """404 for unknown paths and 405 for wrong methods use the same shape as kg's own errors."""
     assert_error_shape(client.get("/no/such/page"), 404, "")
     assert_error_shape(client.delete("/sparql"), 405, "")
+
+
+# --------------------------------------------------------------------------- every query has a limit
+
+
+GOOD_READS = (
+    "/",
+    "/queries/control-at.json?place=al-Qaryatayn&date=2016-04-10",
+    "/queries/actor-events?actor=Islamic%20State",
+    "/id/place/al-qaryatayn",
+    "/ontology",
+    "/map",
+    '/reconcile?queries={"q0":{"query":"Qaryatayn"}}',
+    "/reconcile/suggest/entity?prefix=al",
+    "/export/places.lpf.json",
+    "/submissions",
+    "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+    "/sparql",
+)
+
+
+def test_every_query_a_route_makes_has_the_limits(seed_settings: Settings) -> None:
+    """Pages, saved queries (with name lookups), reconciliation, exports and /sparql: each store
+    call carries KG_QUERY_TIMEOUT and KG_MAX_ROWS."""
+    from .test_app import RecordingStore
+
+    store = EmbeddedStore.open(seed_settings.store)
+    recorder = RecordingStore(store)
+    client = create_app(Kg(seed_settings, recorder)).test_client()  # type: ignore[arg-type]
+    try:
+        for url in GOOD_READS:
+            assert client.get(url).status_code == 200, url
+    finally:
+        store.close()
+    assert len(recorder.calls) > len(GOOD_READS)
+    assert {c[1:] for c in recorder.calls} == {(seed_settings.query_timeout, seed_settings.max_rows)}
+
+
+class HangingStore:
+    """A store whose every query hangs: until its time limit (then it stops, as the real stores
+    do), or for a minute when it was given none."""
+
+    def __init__(self, inner: EmbeddedStore):
+        self.inner = inner
+        self.limits: list[float | None] = []
+
+    def query(self, sparql: str, bindings: object = None, *, timeout: float | None = None, **_: object) -> None:
+        import threading
+
+        self.limits.append(timeout)
+        threading.Event().wait(timeout if timeout else 60)
+        raise timed_out(timeout or 60)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_a_place_lookup_on_a_hanging_store_stops_at_the_limit(seed_settings: Settings) -> None:
+    """place=al-Qaryatayn is looked up under KG_QUERY_TIMEOUT: the request ends in 503 within it + 1 s."""
+    import threading
+    from dataclasses import replace
+
+    store = EmbeddedStore.open(seed_settings.store)
+    hanging = HangingStore(store)
+    app = create_app(Kg(replace(seed_settings, query_timeout=0.5), hanging))  # type: ignore[arg-type]
+    answers: list[object] = []
+    url = "/queries/control-at.json?place=al-Qaryatayn&date=2016-04-10"
+    worker = threading.Thread(target=lambda: answers.append(app.test_client().get(url)), daemon=True)
+    worker.start()
+    worker.join(0.5 + 1)
+    store.close()
+    assert answers, f"the request was still running after 1.5 s; limits given: {hanging.limits}"
+    assert hanging.limits == [0.5]
+    assert_error_shape(answers[0], 503, "longer than 0.5 s")
 
 
 def test_pages_send_a_strict_content_security_policy(client: FlaskClient) -> None:

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
-from kg import formats, linkedplaces, pipeline, queries, submissions, tokens
+from kg import formats, linkedplaces, pipeline, submissions, tokens
+from kg.app import Kg
 from kg.config import Settings
 from kg.errors import KgError, UsageError
 from kg.gazetteer import SOURCES
@@ -63,7 +64,8 @@ def main(
     A knowledge graph of territorial control in the Syrian conflict, built from annotated
     news articles and queried with SPARQL and saved queries.
     """
-    ctx.obj = Settings.from_env(store=store, corpus=corpus, data=data, queries=queries_dir)
+    ctx.obj = Kg(Settings.from_env(store=store, corpus=corpus, data=data, queries=queries_dir))
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command()
@@ -76,14 +78,14 @@ def main(
 @click.option("--if-changed", is_flag=True, help="Do nothing if the store was built from exactly these inputs.")
 @click.pass_obj
 @fails_cleanly
-def build(settings: Settings, quiet: bool, reason: bool, if_changed: bool) -> None:
+def build(kg: Kg, quiet: bool, reason: bool, if_changed: bool) -> None:
     """Validate every annotation file and, if all conform, rebuild the store atomically.
 
     Accepted submissions are kept: each is checked again, and one that no longer conforms is
     set aside (kept, listed, not queried) and reported here."""
     show = sys.stderr.isatty() and not quiet
     with click.progressbar(length=3, label="building", file=sys.stderr if show else io.StringIO()) as bar:
-        result = pipeline.build(settings, progress=lambda _step: bar.update(1), reason=reason, if_changed=if_changed)
+        result = kg.build(progress=lambda _step: bar.update(1), reason=reason, if_changed=if_changed)
     if result.up_to_date:
         click.echo(f"the store {result.store} is up to date: built from these very inputs; nothing to do")
         return
@@ -122,13 +124,13 @@ def _print_kept(result: pipeline.BuildReport) -> None:
 @main.command()
 @click.pass_obj
 @fails_cleanly
-def reason(settings: Settings) -> None:
+def reason(kg: Kg) -> None:
     """Check the stored data with the OWL reasoner (HermiT, needs Java); count what it infers.
 
     Nothing is stored: `kg build --reason` stores the inferred graph. Exit 0 consistent,
     1 inconsistent (with the individuals and axioms involved), 2 failure.
     """
-    outcome = pipeline.reason(settings)
+    outcome = pipeline.reason(kg.settings)
     for problem in outcome.problems:
         click.secho(str(problem), fg="red", err=True)
     if not outcome.consistent:
@@ -157,7 +159,7 @@ def reason(settings: Settings) -> None:
 )
 @click.pass_obj
 @fails_cleanly
-def validate(settings: Settings, files: Sequence[Path], text_file: Path | None, fmt: str) -> None:
+def validate(kg: Kg, files: Sequence[Path], text_file: Path | None, fmt: str) -> None:
     """Check annotation files or RDF documents; store nothing.
 
     Annotation files are checked as the build checks them (texts from the corpus). With --text,
@@ -167,10 +169,9 @@ def validate(settings: Settings, files: Sequence[Path], text_file: Path | None, 
     Exit 0 if they conform, 1 if they do not, 2 if they cannot be read.
     """
     if text_file is None and all(submissions.guess_kind(f.name) is None for f in files):
-        report = pipeline.validate(list(files), settings)
+        report = pipeline.validate(list(files), kg.settings)
     else:
-        inputs = [_submission_input(f, text_file) for f in files]
-        report = submissions.validate(inputs, settings, pipeline.open_or_empty(settings))
+        report = kg.validate([_submission_input(f, text_file) for f in files])
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":
@@ -205,7 +206,7 @@ def _submission_input(path: Path, text_file: Path | None) -> submissions.Inputs:
 @click.pass_obj
 @fails_cleanly
 def submit(
-    settings: Settings,
+    kg: Kg,
     files: Sequence[Path],
     text_file: Path | None,
     submitter: str,
@@ -228,7 +229,7 @@ def submit(
                 sys.exit(2)
             failed = failed or status == 422
             continue
-        stored = submissions.submit(item, settings, pipeline.open_for_writes(settings), submitter)
+        stored = kg.submit(item, submitter)
         _print_report(stored.report)
         if not stored.report.conforms:
             click.secho(f"{path}: does not conform; nothing stored", fg="red", err=True)
@@ -252,10 +253,10 @@ def _print_report(report: ValidationReport, quiet: bool = False) -> None:
 @click.option("--check", is_flag=True, help="Only say whether offsets are missing or stale; write nothing.")
 @click.pass_obj
 @fails_cleanly
-def annotate(settings: Settings, files: Sequence[Path], resolve: bool, check: bool) -> None:
+def annotate(kg: Kg, files: Sequence[Path], resolve: bool, check: bool) -> None:
     """Resolve quotes to character offsets and store them in the annotation files."""
     failed = False
-    for outcome in pipeline.resolve_files(list(files), settings, write=not check):
+    for outcome in pipeline.resolve_files(list(files), kg.settings, write=not check):
         for problem in outcome.problems:
             click.secho(str(problem), fg="red", err=True)
         failed = failed or bool(outcome.problems) or (check and outcome.changed)
@@ -271,7 +272,7 @@ def annotate(settings: Settings, files: Sequence[Path], resolve: bool, check: bo
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="table", show_default=True)
 @click.pass_obj
 @fails_cleanly
-def query(settings: Settings, name: str | None, params: Sequence[str], sparql: str | None, fmt: str) -> None:
+def query(kg: Kg, name: str | None, params: Sequence[str], sparql: str | None, fmt: str) -> None:
     """Run saved query NAME with param=value pairs, or ad-hoc SPARQL with --sparql.
 
     \b
@@ -282,12 +283,7 @@ def query(settings: Settings, name: str | None, params: Sequence[str], sparql: s
         raise UsageError(
             "give a saved query NAME or --sparql, not both or neither", hint="'kg queries' lists saved queries"
         )
-    store = pipeline.open_for_queries(settings)
-    timeout, max_rows = settings.query_timeout, settings.max_rows
-    if sparql is not None:
-        result = store.query(sparql, timeout=timeout, max_rows=max_rows)
-    else:
-        result = queries.run(store, settings.queries, name or "", _pairs(params), timeout=timeout, max_rows=max_rows)
+    result = kg.query(sparql) if sparql is not None else kg.run(name or "", _pairs(params))
     text = formats.render(result, fmt, hide=_pairs(params) if name else ())
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -305,9 +301,9 @@ def _pairs(params: Sequence[str]) -> dict[str, str]:
 @main.command(name="queries")
 @click.pass_obj
 @fails_cleanly
-def list_queries(settings: Settings) -> None:
+def list_queries(kg: Kg) -> None:
     """List the saved queries with their parameters."""
-    for saved in queries.catalogue(settings.queries).values():
+    for saved in kg.catalogue().values():
         params = " ".join(
             shlex.quote(f"{p.name}={p.example or '…'}") + ("" if p.required else "?") for p in saved.params
         )
@@ -322,13 +318,10 @@ def list_queries(settings: Settings) -> None:
 )
 @click.pass_obj
 @fails_cleanly
-def export(settings: Settings, fmt: str, output: Path | None) -> None:
+def export(kg: Kg, fmt: str, output: Path | None) -> None:
     """Write the whole dataset, every named graph, as TriG or N-Quads; or, with --format lpf,
     the places and infrastructure as Linked Places (GeoJSON-LD) with names, links and control."""
-    if fmt == "lpf":
-        data = linkedplaces.export(pipeline.open_for_queries(settings), settings)
-    else:
-        data = pipeline.export(settings, fmt)
+    data = linkedplaces.export(kg.store, kg.settings) if fmt == "lpf" else kg.export(fmt)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
@@ -343,12 +336,13 @@ def export(settings: Settings, fmt: str, output: Path | None) -> None:
 @click.option("--threads", type=int, default=16, show_default=True, help="Request threads.")
 @click.pass_obj
 @fails_cleanly
-def serve(settings: Settings, host: str | None, port: int | None, workers: int | None, threads: int) -> None:
+def serve(kg: Kg, host: str | None, port: int | None, workers: int | None, threads: int) -> None:
     """Serve the graph over HTTP: the SPARQL endpoint, saved queries, pages (waitress)."""
     from dataclasses import replace
 
     from kg.web.server import serve as run_server
 
+    settings = kg.settings
     if host:
         settings = replace(settings, host=host)
     if port is not None:
@@ -377,7 +371,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
 )
 @click.pass_obj
 @fails_cleanly
-def link(settings: Settings, sources: Sequence[str], report: bool, dry_run: bool, gold: Path | None) -> None:
+def link(kg: Kg, sources: Sequence[str], report: bool, dry_run: bool, gold: Path | None) -> None:
     """Link the graph's places to gazetteers and record the decisions in data/links.yaml.
 
     Links scoring at least 0.9 (with a clear lead) become skos:exactMatch ("auto"), from 0.8
@@ -387,9 +381,9 @@ def link(settings: Settings, sources: Sequence[str], report: bool, dry_run: bool
     from kg import linking  # the gazetteers and rapidfuzz load only for this command
 
     if gold is not None:
-        _print_evaluation(linking.evaluate(settings, gold, sources))
+        _print_evaluation(linking.evaluate(kg.settings, gold, sources))
     else:
-        _print_link_report(linking.link(settings, sources, write=not dry_run), report)
+        _print_link_report(linking.link(kg.settings, sources, write=not dry_run), report)
 
 
 def _print_evaluation(evaluations: Sequence[Any]) -> None:
@@ -441,11 +435,11 @@ def gazetteer() -> None:
 @click.option("--add", is_flag=True, help="Keep the places already imported (default: replace the index).")
 @click.pass_obj
 @fails_cleanly
-def gazetteer_import(settings: Settings, files: Sequence[Path], add: bool) -> None:
+def gazetteer_import(kg: Kg, files: Sequence[Path], add: bool) -> None:
     """Import GeoNames dumps (SY.txt, cities1000.txt, or their .zip) into the index, atomically."""
     from kg.gazetteer.geonames import import_dumps
 
-    result = import_dumps(list(files), settings.gazetteer, add=add)
+    result = import_dumps(list(files), kg.settings.gazetteer, add=add)
     click.echo(f"imported {result.places} places ({result.keys} name keys) into {result.path}: {result.version}")
 
 

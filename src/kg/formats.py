@@ -1,4 +1,6 @@
-"""Query results rendered for people (a table) and programs (JSON, CSV).
+"""Query results rendered for people (a table) and programs (JSON, CSV, …), and the one
+registry of formats (:data:`REGISTRY`: name ↔ media type ↔ file suffix ↔ serializer) that the
+CLI and every web route read.
 
 JSON is the W3C SPARQL 1.1 Query Results JSON Format, with a ``kg`` member that says whether
 the row cap cut the result. CSV follows the W3C SPARQL CSV format (plain values).
@@ -10,7 +12,8 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from html import escape
 
 import pyoxigraph as ox
@@ -18,8 +21,6 @@ import pyoxigraph as ox
 from kg.errors import UsageError
 from kg.geo import wkt_point
 from kg.store import QueryResult, RdfTerm
-
-FORMATS = ("table", "json", "csv", "geojson")
 
 
 def short(term: RdfTerm | None) -> str:
@@ -101,21 +102,15 @@ def _fit(value: str, size: int) -> str:
     return value.ljust(size) if len(value) <= size else value[: size - 1] + "…"
 
 
-RENDERERS: Mapping[str, object] = {
-    "table": to_table,
-    "json": to_json,
-    "csv": to_csv,
-    "geojson": lambda r: to_geojson(r),
-}
-
-
 def render(result: QueryResult, fmt: str, hide: Collection[str] = ()) -> str:
-    """The result in one of :data:`FORMATS`; ``hide`` drops echoed parameters from tables."""
+    """The result in one of the results formats of :data:`REGISTRY`; ``hide`` drops echoed
+    parameters from tables."""
     if fmt == "table":
         return to_table(result, hide=hide)
-    if fmt not in RENDERERS:
+    found = REGISTRY.get(fmt) if fmt in FORMATS else None
+    if found is None or found.render is None:
         raise UsageError(f"unknown format {fmt!r}", hint="one of " + ", ".join(FORMATS))
-    return RENDERERS[fmt](result)  # type: ignore[operator,no-any-return]
+    return found.render(result)
 
 
 # --------------------------------------------------------------------------- the SPARQL protocol's formats
@@ -163,12 +158,6 @@ def _xml_term(term: RdfTerm) -> str:
 
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_FORMATS = {
-    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
-    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-}
 PREFIXES = {
     "kg": "https://w3id.org/kg/ontology#",
     "kgid": "https://w3id.org/kg/id/",
@@ -189,6 +178,7 @@ def convert_rdf(ntriples: str, fmt: str) -> bytes:
         raise UsageError(f"unknown RDF format {fmt!r}", hint="one of " + ", ".join(RDF_FORMATS))
     triples = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     target = RDF_FORMATS[fmt][1]
+    assert target is not None
     prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     return ox.serialize(triples, format=target, prefixes=prefixes) or b""
 
@@ -220,3 +210,74 @@ def to_geojson(result: QueryResult, geometry: str = "wkt") -> str:
         "kg": {"truncated": result.truncated, "without_geometry": skipped},
     }
     return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+# --------------------------------------------------------------------------- the one registry
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format kg speaks: its ``format=`` name, media type, file suffix and serializer.
+
+    ``kind`` says what it can carry: ``results`` (SELECT/ASK rows), ``graph`` (triples) or
+    ``page`` (HTML, rendered by the web layer's templates). ``also`` are other media types that
+    ask for it; ``aliases`` other ``format=`` names that clients send for it.
+    """
+
+    name: str
+    media_type: str
+    kind: str
+    suffix: str | None = None
+    also: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    render: Callable[[QueryResult], str] | None = None
+    rdf: ox.RdfFormat | None = None
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.also)
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header: text formats say their charset."""
+        textual = self.media_type.startswith("text/") or self.media_type.endswith(("json", "xml"))
+        return f"{self.media_type}; charset=utf-8" if textual and self.kind == "results" else self.media_type
+
+
+REGISTRY: Mapping[str, Format] = {
+    f.name: f
+    for f in (
+        Format("json", "application/sparql-results+json", "results", "json", ("application/json",), render=to_json),
+        Format("xml", "application/sparql-results+xml", "results", "xml", ("application/xml",), render=to_xml),
+        Format("csv", "text/csv", "results", "csv", render=to_csv),
+        Format("tsv", "text/tab-separated-values", "results", "tsv", render=to_tsv),
+        Format("geojson", "application/geo+json", "results", "geojson", render=to_geojson),
+        Format("table", "text/plain", "results", None, render=to_table),
+        Format("turtle", "text/turtle", "graph", "ttl", aliases=("n3",), rdf=ox.RdfFormat.TURTLE),
+        Format("ntriples", "application/n-triples", "graph", "nt", aliases=("nt",), rdf=ox.RdfFormat.N_TRIPLES),
+        Format("jsonld", "application/ld+json", "graph", "jsonld", aliases=("json",), rdf=ox.RdfFormat.JSON_LD),
+        Format("rdfxml", "application/rdf+xml", "graph", "rdf", aliases=("xml", "rdf"), rdf=ox.RdfFormat.RDF_XML),
+        Format("html", "text/html", "page", "html"),
+    )
+}
+"""Every format by name. A route offers some of them by name; :func:`kg.web.responses.negotiate`
+picks one."""
+
+FORMATS = ("table", "json", "csv", "geojson")
+"""What ``kg query --format`` offers."""
+RDF_FORMATS = {f.name: (f.media_type, f.rdf) for f in REGISTRY.values() if f.rdf is not None}
+
+
+def named(name: str, offered: Collection[str]) -> Format | None:
+    """The offered format that ``format=name`` means: its name, a media type, or an alias."""
+    if name in offered:
+        return REGISTRY[name]
+    for key in offered:
+        if name in REGISTRY[key].media_types:
+            return REGISTRY[key]
+    return next((REGISTRY[key] for key in offered if name in REGISTRY[key].aliases), None)
+
+
+def by_media_type(media_type: str, offered: Collection[str]) -> Format | None:
+    """The offered format that answers to ``media_type``."""
+    return next((REGISTRY[key] for key in offered if media_type in REGISTRY[key].media_types), None)

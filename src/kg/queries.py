@@ -12,8 +12,9 @@ Parameters are bound as RDF terms through the engine's own binding (SEP-0007
 substitution: the variable is replaced by the term in the parsed query), never pasted into
 the text, so a quote or a brace in a value cannot change the query. A saved query projects
 its parameters, as SEP-0007 asks. ``place`` and ``actor`` parameters take an IRI, an id or
-any label or alternate name, case-insensitively. :func:`run` is the one entry point used
-by ``kg query`` and by the web layer.
+any label or alternate name, case-insensitively. :func:`run` is the one entry point, which
+``kg query`` and the web layer reach through :meth:`kg.app.Kg.run` (with the limits and the
+cache of the running kg).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -125,26 +125,38 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def catalogue(folder: Path) -> dict[str, SavedQuery]:
-    """Every saved query in the folder, by name (parsed again only when a file changes)."""
+Signature = tuple[tuple[Path, int, int], ...]
+"""The ``.rq`` files of a folder with their modification times and sizes: what a cache keys on."""
+
+
+def signature(folder: Path) -> Signature:
+    """The saved-query files of ``folder`` as a :data:`Signature` (changed by any edit)."""
     if not folder.is_dir():
         raise ConfigError(f"no saved-query folder at {folder}", hint="set KG_QUERIES to the queries folder")
-    files = sorted(folder.glob("*.rq"))
-    return dict(_parsed(tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in files)))
+    return tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in sorted(folder.glob("*.rq")))
 
 
-@lru_cache(maxsize=8)
-def _parsed(files: tuple[tuple[Path, int, int], ...]) -> tuple[tuple[str, SavedQuery], ...]:
-    return tuple((path.stem, parse_query_file(path.read_text("utf-8"), path.stem, path)) for path, _, _ in files)
+def parse_catalogue(files: Signature) -> dict[str, SavedQuery]:
+    """The saved queries of these files, by name."""
+    return {path.stem: parse_query_file(path.read_text("utf-8"), path.stem, path) for path, _, _ in files}
 
 
-def get(folder: Path, name: str) -> SavedQuery:
+def catalogue(folder: Path) -> dict[str, SavedQuery]:
+    """Every saved query in the folder, by name (:meth:`kg.app.Kg.catalogue` keeps it between calls)."""
+    return parse_catalogue(signature(folder))
+
+
+Catalogue = Path | Mapping[str, SavedQuery]
+"""A saved-query folder, or its queries already parsed."""
+
+
+def get(source: Catalogue, name: str) -> SavedQuery:
     if not _NAME.match(name):
         raise NotFound(f"no saved query called {name!r}", hint="'kg queries' lists them")
-    queries = catalogue(folder)
-    if name not in queries:
-        raise NotFound(f"no saved query called {name!r}", hint="known: " + ", ".join(queries))
-    return queries[name]
+    known = catalogue(source) if isinstance(source, Path) else source
+    if name not in known:
+        raise NotFound(f"no saved query called {name!r}", hint="known: " + ", ".join(known))
+    return known[name]
 
 
 # --------------------------------------------------------------------------- binding
@@ -265,6 +277,12 @@ class ResultCache:
                 self._results.move_to_end(key)
             return found
 
+    def clear(self) -> None:
+        """Forget every result (after a write)."""
+        with self._lock:
+            self._results.clear()
+            self._version = None
+
     def put(self, version: str, key: tuple[Any, ...], result: QueryResult) -> None:
         if len(result.rows) > self.rows:
             return
@@ -276,27 +294,25 @@ class ResultCache:
                 self._results.popitem(last=False)
 
 
-RESULTS = ResultCache()
-
-
 def run(
     store: Store,
-    folder: Path,
+    source: Catalogue,
     name: str,
     values: Mapping[str, str],
     *,
     timeout: float | None = None,
     max_rows: int | None = None,
-    cache: ResultCache | None = RESULTS,
+    cache: ResultCache | None = None,
 ) -> QueryResult:
-    """Run saved query ``name`` with its parameters — the one function behind every face.
+    """Run saved query ``name`` with its parameters — the one function behind every face
+    (through :meth:`kg.app.Kg.run`, which gives it the limits and the cache).
 
     A store that names its version (:class:`Versioned`) has repeated requests answered from
     ``cache`` until its next write.
     """
-    query = get(folder, name)
+    query = get(source, name)
     version = store.version() if cache is not None and isinstance(store, Versioned) else None
-    key = (str(folder), name, query.sparql, tuple(sorted(values.items())), max_rows)
+    key = (str(query.path), name, query.sparql, tuple(sorted(values.items())), max_rows)
     if version is not None and cache is not None:
         found = cache.get(version, key)
         if found is not None:
@@ -313,6 +329,11 @@ def run_whole(store: Store, settings: Settings, name: str, *, needed_for: str) -
     export built from rows the row cap cut off would be wrong, not just shorter, so a cut result
     is refused with what to do."""
     result = run(store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows)
+    return whole(result, name, settings, needed_for=needed_for)
+
+
+def whole(result: QueryResult, name: str, settings: Settings, *, needed_for: str) -> QueryResult:
+    """``result`` of saved query ``name``, refused if the row cap cut it (see :func:`run_whole`)."""
     if result.truncated:
         raise ConfigError(
             f"the saved query {name} gives more than KG_MAX_ROWS={settings.max_rows} rows, so {needed_for}",

@@ -15,42 +15,19 @@ from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg import formats, tokens
-from kg.errors import Forbidden, NotAcceptable, Unauthorized, UnsupportedMediaType, UsageError
+from kg.errors import UnsupportedMediaType, UsageError
 from kg.store import Dataset, QueryResult
-from kg.web import settings, store
+from kg.web import kg
+from kg.web.responses import negotiate, rdf, results, writer
 
 blueprint = Blueprint("endpoint", __name__)
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
-RESULT_TYPES = {  # media type → (format name, content type sent back)
-    "application/sparql-results+json": ("json", "application/sparql-results+json"),
-    "application/json": ("json", "application/sparql-results+json"),
-    "application/sparql-results+xml": ("xml", "application/sparql-results+xml"),
-    "application/xml": ("xml", "application/sparql-results+xml"),
-    "text/csv": ("csv", "text/csv"),
-    "text/tab-separated-values": ("tsv", "text/tab-separated-values"),
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-}
-FORMAT_PARAM = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-
-
-GRAPH_ALIASES = {"xml": "rdfxml", "json": "jsonld", "rdf": "rdfxml", "n3": "turtle", "nt": "ntriples"}
+RESULTS = ("json", "xml", "csv", "tsv")
+"""What a SELECT or ASK answers in; JSON unless the client asks for another."""
+GRAPHS = ("turtle", "ntriples", "jsonld", "rdfxml")
+"""What a CONSTRUCT, a DESCRIBE or the service description answers in; Turtle by default."""
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -61,11 +38,8 @@ def sparql() -> Response:
     if update is not None:
         return _update(update)
     assert query is not None
-    config = settings()
-    result = store().query(
+    result = kg().query(
         query,
-        timeout=config.query_timeout,
-        max_rows=config.max_rows,
         dataset=Dataset(
             tuple(request.values.getlist("default-graph-uri")), tuple(request.values.getlist("named-graph-uri"))
         ),
@@ -98,53 +72,15 @@ def _operation() -> tuple[str | None, str | None]:
 
 
 def _update(update: str) -> Response:
-    config = settings()
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise Unauthorized("updates need a write token", hint="send 'Authorization: Bearer <token>'")
-    if tokens.holder(config.tokens, header[len("Bearer ") :].strip()) is None:
-        raise Forbidden("this token may not write", hint="ask for a token listed in KG_TOKENS")
-    store().update(update)
+    writer("updates need a write token")
+    kg().update(update)
     return Response(status=204)
 
 
-def _chosen(offered: dict[str, object], default: str) -> str:
-    """The media type to answer with: ``format=`` first, then Accept; 406 if nothing fits."""
-    named = request.values.get("format")
-    if named:
-        # a name (csv), a media type (text/csv), or the generic xml/json that clients such as
-        # SPARQLWrapper send for every query, which for a graph means RDF/XML or JSON-LD
-        graph = "text/turtle" in offered
-        media = named if named in offered else FORMAT_PARAM.get(GRAPH_ALIASES.get(named, named) if graph else named)
-        if media in offered:
-            return media
-        raise NotAcceptable(
-            f"format={named!r} is not offered for this result",
-            hint="one of " + ", ".join(k for k, v in FORMAT_PARAM.items() if v in offered),
-        )
-    if not request.headers.get("Accept"):
-        return default
-    best = request.accept_mimetypes.best_match(list(offered))
-    if best is None:
-        if request.accept_mimetypes.best_match(["text/html"]) and request.accept_mimetypes["*/*"]:
-            return default
-        raise NotAcceptable(
-            f"none of the types in Accept ({request.headers['Accept']}) can be given for this result",
-            hint="accept one of " + ", ".join(offered),
-        )
-    return best
-
-
 def render_result(result: QueryResult) -> Response:
-    headers = {"X-KG-Truncated": "true" if result.truncated else "false"}
     if result.triples is not None:
-        media = _chosen(GRAPH_TYPES, "text/turtle")  # type: ignore[arg-type]
-        body = formats.convert_rdf(result.triples, GRAPH_TYPES[media])
-        return Response(body, mimetype=media, headers=headers)
-    media = _chosen(RESULT_TYPES, "application/sparql-results+json")  # type: ignore[arg-type]
-    name, content_type = RESULT_TYPES[media]
-    render = {"json": formats.to_json, "xml": formats.to_xml, "csv": formats.to_csv, "tsv": formats.to_tsv}[name]
-    return Response(render(result), content_type=f"{content_type}; charset=utf-8", headers=headers)
+        return results(result, negotiate(GRAPHS, default="turtle"))
+    return results(result, negotiate(RESULTS, default="json"))
 
 
 def _service_description() -> Response:
@@ -173,7 +109,7 @@ def _service_description() -> Response:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    for name in store().info().graphs:
+    for name in kg().store.info().graphs:
         named = BNode()
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, SD.name, URIRef(name)))
@@ -187,6 +123,4 @@ def _service_description() -> Response:
             ),
         )
     )
-    media = _chosen(GRAPH_TYPES, "text/turtle")  # type: ignore[arg-type]
-    body = formats.convert_rdf(graph.serialize(format="nt"), GRAPH_TYPES[media])
-    return Response(body, mimetype=media)
+    return rdf(graph.serialize(format="nt"), negotiate(GRAPHS, default="turtle"))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from kg import linkedplaces
-from kg.web import settings, store
+from kg.web import kg
 
 blueprint = Blueprint("exports", __name__)
 
 
 @blueprint.route("/export/places.lpf.json")
 def places_lpf() -> Response:
-    return Response(linkedplaces.export(store(), settings()), mimetype="application/geo+json")
+    return Response(linkedplaces.export(kg().store, kg().settings), mimetype="application/geo+json")

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, send_from_directory
 
-from kg import queries
 from kg.config import PROJECT_ROOT
 from kg.errors import NotFound
 from kg.store import QueryResult
-from kg.web import settings, store
+from kg.web import kg
 
 blueprint = Blueprint("map", __name__, template_folder="templates")
 
@@ -31,8 +30,7 @@ EVERYTHING = "2100-01-01"
 
 
 def _run(name: str, **values: str) -> QueryResult:
-    config = settings()
-    return queries.run(store(), config.queries, name, values, timeout=config.query_timeout, max_rows=config.max_rows)
+    return kg().run(name, values)
 
 
 def missing_assets() -> list[str]:

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kg import formats, pipeline, queries
-from kg.errors import KgError, NotAcceptable
+from kg import formats
+from kg.errors import KgError
 from kg.store import RdfTerm
 from kg.vocab import KG, OWL, RDF, RDFS
-from kg.web import settings, store
+from kg.web import kg
 from kg.web.links import local_path
+from kg.web.responses import negotiate
 
 blueprint = Blueprint("ontology", __name__, template_folder="templates")
 
 KG_NS = str(KG)
-RDF_TYPES = {"text/turtle": "turtle", "application/rdf+xml": "xml"}
 EXAMPLES = 3
 
 
@@ -45,12 +45,12 @@ class Term:
 
 @blueprint.route("/ontology")
 def page() -> Response | str:
-    ontology = pipeline.load_ontology(settings())
-    media = _rdf_wanted()
-    if media == "text/turtle":
-        return Response(settings().ontology.read_bytes(), mimetype=media)
-    if media is not None:
-        return Response(ontology.serialize(format=RDF_TYPES[media]), mimetype=media)
+    ontology = kg().ontology()
+    fmt = negotiate(["html", "turtle", "rdfxml"], default="html")
+    if fmt == "turtle":  # the file itself, with its comments and layout
+        return Response(kg().settings.ontology.read_bytes(), mimetype=formats.REGISTRY[fmt].media_type)
+    if fmt == "rdfxml":
+        return Response(ontology.serialize(format="xml"), mimetype=formats.REGISTRY[fmt].media_type)
     classes = _classes(ontology)
     _add_examples(classes)
     roots = [c for iri, c in classes.items() if not _parents(ontology, URIRef(iri), classes)]
@@ -64,24 +64,6 @@ def page() -> Response | str:
         properties=_properties(ontology),
         title=str(ontology.value(URIRef("https://w3id.org/kg/ontology"), URIRef("http://purl.org/dc/terms/title"))),
     )
-
-
-def _rdf_wanted() -> str | None:
-    named = request.args.get("format")
-    if named:
-        by_name = {"turtle": "text/turtle", "rdfxml": "application/rdf+xml", "html": None}
-        if named not in by_name:
-            raise NotAcceptable(f"format={named!r} is not offered", hint="one of turtle, rdfxml, html")
-        return by_name[named]
-    offered = ["text/html", *RDF_TYPES]
-    if not request.headers.get("Accept"):
-        return None
-    best = request.accept_mimetypes.best_match(offered)
-    if best is None:
-        raise NotAcceptable(
-            f"cannot answer with any of: {request.headers['Accept']}", hint="accept " + ", ".join(offered)
-        )
-    return None if best == "text/html" else best
 
 
 def _term(ontology: Graph, iri: Node, kind: str = "") -> Term:
@@ -132,9 +114,8 @@ def _short(node: Node) -> str:
 
 def _add_examples(classes: dict[str, Term]) -> None:
     """Up to three instances of each class from the store; none if nothing is built yet."""
-    config = settings()
     try:
-        result = queries.run(store(), config.queries, "class-examples", {}, timeout=config.query_timeout)
+        result = kg().run("class-examples")
     except KgError:
         return
     for row in result.rows:

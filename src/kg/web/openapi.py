@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kg import __version__, queries
-from kg.web import settings
+from kg import __version__
+from kg.web import kg
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -59,7 +59,7 @@ SPARQL_JSON = {
 def document(base_url: str) -> dict[str, Any]:
     """The OpenAPI document for the saved queries in the settings' folder."""
     paths: dict[str, Any] = {}
-    for query in queries.catalogue(settings().queries).values():
+    for query in kg().catalogue().values():
         parameters = []
         for p in query.params:
             schema = dict(SCHEMAS[p.type])

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, send_from_directory
+from flask import Blueprint, Response, render_template, send_from_directory
 
-from kg import formats, queries
-from kg.errors import NotAcceptable, NotFound
+from kg import formats
+from kg.errors import NotFound
 from kg.store import QueryResult, RdfTerm
-from kg.web import settings, store
-from kg.web.endpoint import GRAPH_TYPES
+from kg.web import kg
 from kg.web.links import ID_BASE, cell
+from kg.web.responses import negotiate, rdf
 
 blueprint = Blueprint("pages", __name__, static_folder="static", template_folder="templates")
 
@@ -34,9 +34,12 @@ EXAMPLE_QUERIES = {
 PREFIX_LINES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in formats.PREFIXES.items())
 
 
+GRAPHS = ("turtle", "ntriples", "jsonld", "rdfxml")
+"""The RDF formats an entity's IRI dereferences to (HTML for browsers)."""
+
+
 def _run(name: str, **values: str) -> QueryResult:
-    config = settings()
-    return queries.run(store(), config.queries, name, values, timeout=config.query_timeout, max_rows=config.max_rows)
+    return kg().run(name, values)
 
 
 @blueprint.route("/")
@@ -47,7 +50,7 @@ def home() -> str:
         "index.html",
         counts=counts,
         articles=[{k: cell(v) for k, v in row.items()} for row in articles.rows],
-        queries=list(queries.catalogue(settings().queries).values()),
+        queries=list(kg().catalogue().values()),
         prefixes=PREFIX_LINES,
         examples=EXAMPLE_QUERIES,
     )
@@ -59,29 +62,10 @@ def entity(rest: str) -> Response | str:
     statements = _run("describe", iri=iri)
     if not statements.rows:
         raise NotFound(f"nothing in the graph is called <{iri}>", hint="start from / or /queries")
-    media = _rdf_wanted()
-    if media is not None:
-        return Response(formats.convert_rdf(_ntriples(statements), GRAPH_TYPES[media]), mimetype=media)
+    fmt = negotiate(["html", *GRAPHS], default="html")
+    if fmt != "html":
+        return rdf(_ntriples(statements), fmt)
     return render_template("entity.html", **_entity_view(iri, rest.split("/", 1)[0], statements))
-
-
-def _rdf_wanted() -> str | None:
-    """An RDF media type if the client prefers one to HTML; 406 if it accepts neither."""
-    named = request.args.get("format")
-    if named:
-        by_name = {v: k for k, v in GRAPH_TYPES.items()}
-        if named not in by_name:
-            raise NotAcceptable(f"format={named!r} is not offered", hint="one of " + ", ".join(by_name))
-        return by_name[named]
-    if not request.headers.get("Accept"):
-        return None
-    offered = ["text/html", *GRAPH_TYPES]
-    best = request.accept_mimetypes.best_match(offered)
-    if best is None:
-        raise NotAcceptable(
-            f"cannot answer with any of: {request.headers['Accept']}", hint="accept " + ", ".join(offered)
-        )
-    return None if best == "text/html" else best
 
 
 def _ntriples(statements: QueryResult) -> str:

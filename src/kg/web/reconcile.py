@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg import reconcile
 from kg.errors import UsageError
-from kg.web import settings, store
+from kg.web import kg
 
 blueprint = Blueprint("reconcile", __name__, template_folder="templates")
 
@@ -70,7 +70,7 @@ def preview() -> Response:
 
 
 def _index() -> reconcile.Index:
-    return reconcile.index(store(), settings())
+    return kg().reconcile_index()
 
 
 def _type(entity: reconcile.Entity) -> dict[str, str]:

@@ -10,20 +10,21 @@ from collections.abc import Callable
 
 from waitress.server import create_server
 
+from kg.app import Kg
 from kg.config import Settings
-from kg.store import open_store
 from kg.web import create_app
 
 
 def serve(settings: Settings, *, threads: int = 16, announce: Callable[[str], None] = print) -> None:
     """Open the store, start the workers, and serve until interrupted."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "queue depth" is normal under load
-    store = open_store(settings, pool_size=settings.workers)
-    app = create_app(settings, store)
+    running = Kg(settings, pool_size=settings.workers)
+    running.store.info()  # open it now: a store that cannot be opened stops the server before it listens
+    app = create_app(running)
     server = create_server(app, host=settings.host, port=settings.port, threads=threads, ident="kg")
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
     announce(f"http://{host}:{server.effective_port}/")  # type: ignore[union-attr]
     try:
         server.run()
     finally:
-        store.close()
+        running.close()

@@ -14,11 +14,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from kg import queries, submissions, tokens
-from kg.errors import Forbidden, InputError, Unauthorized, UnsupportedMediaType
+from kg import submissions
+from kg.errors import InputError, NotFound, UnsupportedMediaType
 from kg.report import ValidationReport
 from kg.submissions import RDF_TYPES, Inputs
-from kg.web import settings, store
+from kg.web import kg
+from kg.web.responses import negotiate, writer
 
 blueprint = Blueprint("submit", __name__)
 
@@ -79,10 +80,7 @@ def _json_body() -> dict[str, Any]:
 
 
 def _report(report: ValidationReport, status: int, **extra: Any) -> Response:
-    if (
-        request.accept_mimetypes.best_match(["application/json", "text/turtle"]) == "text/turtle"
-        and report.shacl_turtle
-    ):
+    if negotiate(["json", "turtle"], default="json", strict=False) == "turtle" and report.shacl_turtle:
         return Response(report.shacl_turtle, status=status, mimetype="text/turtle")
     body = {**report.to_json(), **extra}
     if not report.conforms:
@@ -99,24 +97,14 @@ def _report(report: ValidationReport, status: int, **extra: Any) -> Response:
 
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
-    report = submissions.validate([inputs_from_request()], settings(), store())
+    report = kg().validate([inputs_from_request()])
     return _report(report, 200 if report.conforms else 422)
-
-
-def _writer() -> str:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise Unauthorized("submitting needs a write token", hint="send 'Authorization: Bearer <token>'")
-    name = tokens.holder(settings().tokens, header[len("Bearer ") :].strip())
-    if name is None:
-        raise Forbidden("this token may not write", hint="ask for a token listed in KG_TOKENS")
-    return name
 
 
 @blueprint.route("/submissions", methods=["POST"])
 def submit() -> Response:
-    who = _writer()
-    stored = submissions.submit(inputs_from_request(), settings(), store(), who)
+    who = writer("submitting needs a write token")
+    stored = kg().submit(inputs_from_request(), who)
     if not stored.report.conforms:
         return _report(stored.report, 422)
     location = url_for("submit.show", submission_id=stored.id, _external=True)
@@ -127,28 +115,22 @@ def submit() -> Response:
 
 @blueprint.route("/submissions", methods=["GET"])
 def index() -> Response:
-    config = settings()
-    result = queries.run(store(), config.queries, "submissions", {}, timeout=config.query_timeout)
+    result = kg().run("submissions")
     rows = [{k: v.value for k, v in row.items()} for row in result.rows]
     return jsonify({"ok": True, "submissions": rows})
 
 
 @blueprint.route("/submissions/<submission_id>", methods=["GET"])
 def show(submission_id: str) -> Response:
-    config = settings()
     iri = str(submissions.submission_iri(submission_id))
-    record = queries.run(store(), config.queries, "describe", {"iri": iri}, timeout=config.query_timeout)
+    record = kg().run("describe", {"iri": iri})
     if not record.rows:
-        from kg.errors import NotFound
-
         raise NotFound(f"no submission {submission_id!r}", hint="GET /submissions lists them")
     facts: dict[str, list[str]] = {}
     for row in record.rows:
         facts.setdefault(row["property"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1], []).append(row["value"].value)
     graph = facts.get("submissionGraph", [""])[0]
-    triples = queries.run(
-        store(), config.queries, "graph", {"graph": graph}, timeout=config.query_timeout, max_rows=config.max_rows
-    )
+    triples = kg().run("graph", {"graph": graph})
     return jsonify(
         {
             "ok": True,
@@ -163,7 +145,7 @@ def show(submission_id: str) -> Response:
 
 @blueprint.route("/submissions/<submission_id>", methods=["DELETE"])
 def retract(submission_id: str) -> Response:
-    who = _writer()
+    who = writer("retracting needs a write token")
     why = request.args.get("reason") or (request.get_json(silent=True) or {}).get("reason") or ""
-    submissions.retract(store(), submission_id, who, str(why)[:1000])
+    kg().retract(submission_id, who, str(why)[:1000])
     return Response(status=204)

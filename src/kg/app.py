@@ -1,0 +1,252 @@
+"""One object that a running kg is: :class:`Kg` (as Datasette's ``Datasette``, httpx's ``Client``).
+
+It holds the settings, the store (opened on first use with the default time limit and row
+cap), the saved-query catalogue, the ontology and shapes, and the caches — emptied by every write it
+offers (submit, retract, update, build). ``kg`` (the CLI) makes one per invocation,
+``create_app`` one per web application, the tests one per fixture.
+
+No query reaches the store except through it: :attr:`Kg.store` is a :class:`LimitedStore`,
+the store as every other module sees it, which gives a query without a limit the default ones
+(``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``), so a name lookup deep in :mod:`kg.queries` or a
+reference check in :mod:`kg.submissions` is bounded like a saved query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from kg import pipeline, queries, reconcile, shacl, submissions
+from kg.config import Settings
+from kg.errors import StoreError
+from kg.report import ValidationReport
+from kg.store import Dataset, QueryResult, RdfTerm, Store, StoreInfo, open_store
+
+
+class LimitedStore:
+    """A :class:`~kg.store.Store` whose queries always carry a time limit and a row cap (the
+    defaults unless the caller names others), and whose writes call ``on_write``."""
+
+    def __init__(self, inner: Store, timeout: float, max_rows: int, on_write: Callable[[], None]):
+        self.inner, self.timeout, self.max_rows, self._on_write = inner, timeout, max_rows, on_write
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, RdfTerm] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        dataset: Dataset | None = None,
+    ) -> QueryResult:
+        return self.inner.query(
+            sparql,
+            bindings,
+            timeout=timeout or self.timeout,
+            max_rows=max_rows or self.max_rows,
+            dataset=dataset,
+        )
+
+    def version(self) -> str | None:
+        """The inner store's data version, or None if it cannot name one (then nothing is cached)."""
+        return self.inner.version() if isinstance(self.inner, queries.Versioned) else None
+
+    def replace_all(
+        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+    ) -> None:
+        try:
+            self.inner.replace_all(graphs, keep=keep, drop=drop)
+        finally:
+            self._on_write()
+
+    def update(self, sparql_update: str) -> None:
+        try:
+            self.inner.update(sparql_update)
+        finally:
+            self._on_write()
+
+    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
+        try:
+            self.inner.apply(add, drop_graphs)
+        finally:
+            self._on_write()
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return self.inner.exclusive()
+
+    def info(self) -> StoreInfo:
+        return self.inner.info()
+
+    def export(self, fmt: str) -> bytes:
+        return self.inner.export(fmt)
+
+    def checksum(self) -> str:
+        return self.inner.checksum()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class Kg:
+    """A running kg: settings, store, catalogue, ontology and caches, and every action on them.
+
+    ``store`` is the one to use instead of opening one (it is then never closed by :meth:`close`);
+    ``pool_size`` > 0 gives an embedded store that many warm query workers (``kg serve``).
+    """
+
+    def __init__(self, settings: Settings, store: Store | None = None, *, pool_size: int = 0):
+        self.settings = settings
+        self._given = store
+        self._opened: Store | None = None
+        self._pool_size = pool_size
+        self._lock = threading.RLock()
+        self.results = queries.ResultCache()
+        self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
+        self._index: tuple[str, reconcile.Index] | None = None
+
+    # ------------------------------------------------------------------ the store
+
+    @property
+    def store(self) -> LimitedStore:
+        """The store, opened on first use (so a build may come after the server starts)."""
+        with self._lock:
+            inner = self._given or self._opened
+            if inner is None:
+                inner = self._opened = open_store(self.settings, pool_size=self._pool_size)
+            return LimitedStore(inner, self.settings.query_timeout, self.settings.max_rows, self.invalidate)
+
+    def store_or_empty(self) -> LimitedStore:
+        """The store if one has been built, or an empty one to check submissions against."""
+        try:
+            return self.store
+        except StoreError:
+            empty = pipeline.open_or_empty(self.settings)
+            return LimitedStore(empty, self.settings.query_timeout, self.settings.max_rows, self.invalidate)
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, RdfTerm] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        dataset: Dataset | None = None,
+    ) -> QueryResult:
+        """Run SPARQL with the default time limit and row cap unless others are named."""
+        return self.store.query(sparql, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
+
+    # ------------------------------------------------------------------ saved queries
+
+    def catalogue(self) -> dict[str, queries.SavedQuery]:
+        """Every saved query by name, parsed again only when a file in KG_QUERIES changes."""
+        folder = self.settings.queries
+        signature = queries.signature(folder)
+        with self._lock:
+            if self._catalogue is None or self._catalogue[0] != signature:
+                self._catalogue = (signature, queries.parse_catalogue(signature))
+            return self._catalogue[1]
+
+    def saved(self, name: str) -> queries.SavedQuery:
+        return queries.get(self.catalogue(), name)
+
+    def run(
+        self,
+        name: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run saved query ``name`` — the one call behind ``kg query NAME`` and ``GET /queries/NAME``."""
+        return queries.run(
+            self.store,
+            self.catalogue(),
+            name,
+            params or {},
+            timeout=timeout or self.settings.query_timeout,
+            max_rows=max_rows or self.settings.max_rows,
+            cache=self.results,
+        )
+
+    def run_whole(self, name: str, *, needed_for: str) -> QueryResult:
+        """Saved query ``name`` where every row is needed (refused if the row cap cut it)."""
+        return queries.whole(self.run(name), name, self.settings, needed_for=needed_for)
+
+    def reconcile_index(self) -> reconcile.Index:
+        """The reconciliation index, made again only after the store changes."""
+        store = self.store
+        version = store.version()
+        with self._lock:
+            if version is not None and self._index is not None and self._index[0] == version:
+                return self._index[1]
+        index = reconcile.index(store, self.settings)
+        with self._lock:
+            self._index = (version, index) if version is not None else None
+        return index
+
+    def ontology(self) -> Graph:
+        """The ontology graph (read-only), parsed again only when the file changes."""
+        return pipeline.load_ontology(self.settings)
+
+    def shapes(self) -> Graph:
+        """The SHACL shapes of KG_SHAPES (read-only), parsed again only when a file changes."""
+        return shacl.load_shapes(self.settings.shapes)
+
+    # ------------------------------------------------------------------ writes (each empties the caches)
+
+    def invalidate(self) -> None:
+        """Forget every cached answer: called after every write."""
+        with self._lock:
+            self.results.clear()
+            self._index = None
+
+    def validate(self, inputs: Sequence[submissions.Inputs]) -> ValidationReport:
+        """Check new material as a submission would be checked; store nothing."""
+        return submissions.validate(inputs, self.settings, self.store_or_empty())
+
+    def submit(self, item: submissions.Inputs, submitter: str) -> submissions.Stored:
+        """Validate and store one submission (its own graph)."""
+        return submissions.submit(item, self.settings, self.store, submitter)
+
+    def retract(self, submission_id: str, who: str, why: str) -> None:
+        submissions.retract(self.store, submission_id, who, why)
+
+    def update(self, sparql_update: str) -> None:
+        self.store.update(sparql_update)
+
+    def build(
+        self, progress: pipeline.Progress | None = None, *, reason: bool = False, if_changed: bool = False
+    ) -> pipeline.BuildReport:
+        """Rebuild the store from KG_DATA (keeping the submissions); the next query sees the new data."""
+        try:
+            return pipeline.build(self.settings, progress, reason=reason, if_changed=if_changed)
+        finally:
+            self._reopen()
+
+    def _reopen(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, None
+            self.invalidate()
+        if opened is not None:
+            opened.close()
+
+    def export(self, fmt: str) -> bytes:
+        """The whole dataset as TriG or N-Quads."""
+        return self.store.export(fmt)
+
+    def close(self) -> None:
+        """Close the store this object opened (a store it was given stays open)."""
+        with self._lock:
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            opened.close()
+
+    def __enter__(self) -> Kg:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
