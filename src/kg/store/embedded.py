@@ -18,12 +18,19 @@ still have it open; older ones are removed.
 Queries with a time limit run in another process that opens the database read-only and is
 killed when it overruns, since pyoxigraph cannot cancel a running query: a warm
 :class:`~kg.store.pool.QueryPool` for a server, or one forked child per query for the CLI.
+
+No query or update can reach the network (see :mod:`kg.sparql` and :mod:`kg.store.sandbox`):
+SERVICE and LOAD are refused by the parsed structure first, and then every evaluation runs where
+``socket()`` fails for anything but AF_UNIX — the pool workers and forked children install the
+seccomp filter on their whole process, and what runs in this process (updates, kg's own untimed
+queries, the in-memory store) runs on a thread that installs it on itself.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import multiprocessing
 import os
 import shutil
@@ -45,14 +52,15 @@ from rdflib import Literal as RLiteral
 from rdflib.term import Node
 
 from kg import sparql as sparql_text
-from kg.errors import QueryError, QueryRefused, QueryTimeout, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
+from kg.errors import QueryError, QueryTimeout, StoreError
+from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo, sandbox
 from kg.store.functions import FUNCTIONS
 
 if TYPE_CHECKING:
     from kg.store.pool import QueryPool
 
 CURRENT = "current"
+LOG = logging.getLogger("kg.store")
 
 
 def to_ox(term: Node) -> Any:
@@ -178,6 +186,7 @@ def _child(
     path: str, sparql: str, bindings: Any, max_rows: int | None, dataset: Dataset | None, conn: Connection
 ) -> None:
     try:
+        sandbox.install(whole_process=True)  # why it could not be is logged when the store opens
         conn.send(("ok", run_query(ox.Store.read_only(path), sparql, bindings, max_rows, dataset)))
     except BaseException as exc:
         conn.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"the query failed: {exc}")))
@@ -195,6 +204,9 @@ class EmbeddedStore:
         self._opened = self.path  # the database self._store holds, if any
         self._pool = pool
         self._writing = threading.Lock()  # threads of this process wait for each other
+        self.sandbox = sandbox.available()  # None when evaluation cannot reach the network, else why not
+        if self.sandbox is not None:
+            LOG.warning(sandbox.UNAVAILABLE.format(self.sandbox))
 
     @classmethod
     def open(
@@ -258,7 +270,7 @@ class EmbeddedStore:
     ) -> QueryResult:
         sparql_text.check_allowed(sparql)
         if not timeout or self.path is None:
-            return run_query(self._reader(), sparql, bindings, max_rows, dataset)
+            return sandbox.run_sandboxed(run_query, self._reader(), sparql, bindings, max_rows, dataset)
         if self._pool is not None:
             return self._pool.query(sparql, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
         return self._query_in_child(str(self.path), sparql, bindings, timeout, max_rows, dataset)
@@ -336,13 +348,8 @@ class EmbeddedStore:
         Updates see the default graph as it is (empty in kg), not the union that queries see:
         to touch the data, name its graph (``GRAPH ?g { … }``, ``WITH <g>``).
         """
-        sparql_text.check_allowed(sparql_update)
-        if sparql_text.has_keyword(sparql_update, "LOAD"):
-            raise QueryRefused(
-                "LOAD is refused: an update never makes kg fetch from the network",
-                hint="put the data in the update itself (INSERT DATA { … })",
-            )
-        self._write(lambda db: run_update(db, sparql_update))
+        sparql_text.check_allowed(sparql_update, update=True)
+        self._write(lambda db: sandbox.run_sandboxed(run_update, db, sparql_update))
 
     def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
         """Drop these named graphs, then add these ones, as one atomic write.
