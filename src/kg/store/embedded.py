@@ -144,14 +144,20 @@ def run_query(
             sparql_text.form(sparql), triples=data.decode("utf-8"), seconds=time.perf_counter() - started
         )
     variables = tuple(v.value for v in answer.variables)
+    try:
+        rows, truncated = _rows(answer, variables, max_rows)
+    except (RuntimeError, ValueError, OSError) as exc:  # solutions are computed as they are read
+        raise QueryError(f"the query cannot run: {exc}") from None
+    return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=time.perf_counter() - started)
+
+
+def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tuple[tuple[dict[str, RdfTerm], ...], bool]:
     rows: list[dict[str, RdfTerm]] = []
-    truncated = False
     for solution in answer:
         if max_rows is not None and len(rows) >= max_rows:
-            truncated = True
-            break
+            return tuple(rows), True
         rows.append({name: term_from_ox(solution[name]) for name in variables if solution[name] is not None})
-    return QueryResult("SELECT", variables, tuple(rows), truncated=truncated, seconds=time.perf_counter() - started)
+    return tuple(rows), False
 
 
 def open_read_only(path: Path) -> ox.Store:

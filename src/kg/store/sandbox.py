@@ -32,6 +32,8 @@ import platform
 import struct
 import sys
 import threading
+import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -44,6 +46,7 @@ PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC = 1, 1
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
 X32_SYSCALL_BIT = 0x40000000
+TSYNC_TRIES = 200
 UNAVAILABLE = "the network sandbox is not available here ({}); only the structural refusal of SERVICE/LOAD holds"
 
 
@@ -103,14 +106,20 @@ def install(*, whole_process: bool) -> str | None:
     if libc.prctl(PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
         return f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}"
     flags = SECCOMP_FILTER_FLAG_TSYNC if whole_process else 0
-    result = libc.syscall(
-        ctypes.c_long(arch.seccomp),
-        ctypes.c_long(SECCOMP_SET_MODE_FILTER),
-        ctypes.c_long(flags),
-        ctypes.c_void_p(ctypes.addressof(fprog_buffer)),
-    )
+    for _ in range(TSYNC_TRIES):
+        result = libc.syscall(
+            ctypes.c_long(arch.seccomp),
+            ctypes.c_long(SECCOMP_SET_MODE_FILTER),
+            ctypes.c_long(flags),
+            ctypes.c_void_p(ctypes.addressof(fprog_buffer)),
+        )
+        if result <= 0:
+            break
+        # TSYNC names a thread it cannot join: one that put a filter on itself (run_sandboxed,
+        # available) and is still exiting after Python saw it finish. It is gone in a moment.
+        time.sleep(0.01)
     if result != 0:
-        return f"seccomp() failed: {os.strerror(ctypes.get_errno()) if result < 0 else f'thread {result}'}"
+        return f"seccomp() failed: {os.strerror(ctypes.get_errno()) if result < 0 else f'thread {result} differs'}"
     return None
 
 
@@ -125,6 +134,7 @@ def run_sandboxed(function: Callable[..., T], *args: Any) -> T:
         try:
             outcome.append((True, function(*args)))
         except BaseException as exc:
+            _forget_frames(exc)  # their locals (lazy engine results) must die on this thread
             outcome.append((False, exc))
 
     thread = threading.Thread(target=body, name="kg-sandboxed", daemon=True)
@@ -134,6 +144,14 @@ def run_sandboxed(function: Callable[..., T], *args: Any) -> T:
     if not ok:
         raise value
     return value  # type: ignore[no-any-return]
+
+
+def _forget_frames(exc: BaseException | None) -> None:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__context__ or exc.__cause__
 
 
 def available() -> str | None:
