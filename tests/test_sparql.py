@@ -146,7 +146,7 @@ def test_unusual_characters_without_the_words_are_allowed():
 )
 def test_service_nested_anywhere_is_refused(text: str):
     """SERVICE is found at any depth of the parsed query."""
-    with pytest.raises(QueryRefused, match="^SERVICE is refused"):
+    with pytest.raises(QueryRefused, match=r"^SERVICE is refused"):
         sparql.check_allowed(text)
 
 
