@@ -179,6 +179,20 @@ def test_unparseable_text_that_mentions_load_is_refused_with_the_parser_error():
         sparql.check_allowed("INSERT DATA { <http://e/load> <http://e/p> ", update=True)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") ?s <http://e/service> ?o }",
+        "SELECT * WHERE { ?s <http://e/service> ?o }" + " " * sparql.MAX_PARSED,
+    ],
+    ids=["deeply-nested", "too-long"],
+)
+def test_texts_too_deep_or_long_to_parse_are_refused(text: str):
+    """A text that spells SERVICE and would exhaust the parser is refused, not crashed on."""
+    with pytest.raises(QueryRefused, match=r"^SERVICE is refused"):
+        sparql.check_allowed(text)
+
+
 def test_remote_from_is_not_a_fetch():
     """FROM / FROM NAMED name graphs in the store; the check lets them through (the engine never
     fetches them: tests/test_network.py shows it)."""

@@ -70,7 +70,9 @@ def form(text: str) -> str:
     return min(found)[1] if found else "SELECT"
 
 
+MAX_PARSED = 100_000  # characters: a longer text that spells SERVICE or LOAD is refused unparsed
 REMOTE = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}  # parse-tree node → keyword
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _REFUSED_HINT = {
     "SERVICE": "load the data you need into the graph instead",
@@ -94,9 +96,15 @@ def check_allowed(text: str, *, update: bool = False) -> None:
             "parsers read differently, so kg cannot be sure it asks no engine to fetch from the network",
             hint="use only space, tab and newline as whitespace, and write other characters inside strings",
         )
+    if len(text) > MAX_PARSED:
+        raise QueryRefused(
+            f"{word} is refused: the text mentions {'/'.join(mentioned)} and is longer than kg checks "
+            f"({len(text):,} characters; at most {MAX_PARSED:,})",
+            hint="shorten the query; SERVICE and LOAD are never allowed",
+        )
     try:
         tree = rdflib_parser.parseUpdate(text) if update else rdflib_parser.parseQuery(text)
-    except (ParseBaseException, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ParseBaseException, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise QueryRefused(
             f"{word} is refused: the text mentions {'/'.join(mentioned)} and kg's SPARQL 1.1 parser "
             f"cannot read it ({str(exc).strip()[:200]}), so kg cannot be sure it asks no engine to fetch",
@@ -112,10 +120,19 @@ def check_allowed(text: str, *, update: bool = False) -> None:
 
 def mentions(text: str) -> tuple[str, ...]:
     """Which of SERVICE and LOAD the text spells anywhere, however loosely (see the docstring)."""
+    if text.isascii() and "\\u" not in text and "\\U" not in text:  # the common case, 10× faster
+        lowered = text.lower()
+        return tuple(word for word in ("SERVICE", "LOAD") if word.lower() in lowered)
     expanded = _ESCAPE.sub(lambda m: _codepoint(m.group(1) or m.group(2)), text)
     decomposed = unicodedata.normalize("NFKD", expanded)
-    letters = "".join(c for c in decomposed if unicodedata.category(c) not in {"Mn", "Cf"}).casefold()
+    letters = _NON_ASCII.sub(_visible, decomposed).casefold()
     return tuple(word for word in ("SERVICE", "LOAD") if word.casefold() in letters)
+
+
+def _visible(match: re.Match[str]) -> str:
+    """A non-ASCII character as it counts in a keyword: combining marks and format characters
+    (U+200B, U+FEFF, …) count as nothing."""
+    return "" if unicodedata.category(match.group()) in {"Mn", "Cf"} else match.group()
 
 
 def _codepoint(digits: str) -> str:
