@@ -37,10 +37,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql import parser as rdflib_parser
-from rdflib.plugins.sparql.parserutils import CompValue
-
 from kg.errors import QueryRefused
 
 _LEXEMES = re.compile(
@@ -102,6 +98,11 @@ def check_allowed(text: str, *, update: bool = False) -> None:
             f"({len(text):,} characters; at most {MAX_PARSED:,})",
             hint="shorten the query; SERVICE and LOAD are never allowed",
         )
+    # imported here: building rdflib's grammar costs ~0.3 s, which every query worker and every
+    # `kg` command would pay at start though most texts never need it
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import parser as rdflib_parser
+
     try:
         tree = rdflib_parser.parseUpdate(text) if update else rdflib_parser.parseQuery(text)
     except (ParseBaseException, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
@@ -160,6 +161,9 @@ def _place(text: str, position: int) -> str:
 
 def remote_operation(tree: object) -> str | None:
     """SERVICE or LOAD if the parse tree holds such a node anywhere, else None."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     stack = [tree]
     while stack:
         node = stack.pop()
