@@ -2,123 +2,40 @@
 connection while every known spelling of SERVICE, LOAD, FROM, default-graph-uri, remote JSON-LD
 contexts and XML entities is thrown at /sparql, `kg query --sparql`, /validate and /submissions.
 
-The listener answers like a SPARQL endpoint (results naming ``LEAKED``), so a leak would show both
-in its count and in kg's answer. The second half checks the sandbox alone: with the structural
-check switched off, the engine is asked to fetch and cannot.
+The listener (tests/listener.py) answers like a SPARQL endpoint (results naming ``LEAKED``), so
+a leak would show both in its count and in kg's answer. tests/test_sandbox.py checks the second
+guarantee alone: with the structural check switched off, the engine is asked to fetch and cannot.
 """
 
 from __future__ import annotations
 
 import json
-import select
 import shutil
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from kg import pipeline, tokens
-from kg import sparql as sparql_text
 from kg.cli import main
 from kg.config import Settings
-from kg.errors import KgError, QueryError
-from kg.store import sandbox
 from kg.store.embedded import EmbeddedStore
-from kg.store.pool import QueryPool
 
 from .conftest import MINI
+from .listener import Listener
 from .server import running_server
 
 TOKEN = "network-suite-token"
 ENTRY = f"tester:{tokens.digest(TOKEN)}"
-LIFETIME = 900  # seconds the listener lives at most, even if a test forgets to stop it
-MAX_CONNECTIONS = 50
-RESULTS = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"literal","value":"LEAKED"}}]}}'
-TURTLE = b'<http://leak.example/s> <http://leak.example/p> "LEAKED" .\n'
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that accepts, counts and answers like a SPARQL endpoint."""
-
-    def __init__(self) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(64)
-        self._socket.setblocking(False)
-        self.port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.connections = 0
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        self._deadline = time.monotonic() + LIFETIME
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stopped.is_set() and time.monotonic() < self._deadline:
-            if self.connections >= MAX_CONNECTIONS:
-                break
-            ready, _, _ = select.select([self._socket], [], [], 0.1)
-            if ready:
-                self._take()
-        self._stopped.set()
-
-    def _take(self) -> bool:
-        """Accept one waiting connection, if any, and answer it."""
-        with self._lock:
-            try:
-                conn, _ = self._socket.accept()
-            except (BlockingIOError, OSError):
-                return False
-            self.connections += 1
-        with conn:
-            conn.settimeout(2)
-            try:
-                request = conn.recv(65536)
-                body, kind = (
-                    (TURTLE, "text/turtle")
-                    if b"turtle" in request.lower()
-                    else (RESULTS, "application/sparql-results+json")
-                )
-                head = f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
-                head += "Connection: close\r\n\r\n"
-                conn.sendall(head.encode() + body)
-            except OSError:
-                pass
-        return True
-
-    def seen(self) -> int:
-        """Connections so far, counting any still waiting to be accepted."""
-        while not self._stopped.is_set() and self._take():
-            pass
-        return self.connections
-
-    def close(self) -> None:
-        self._stopped.set()
-        self._thread.join()
-        self._socket.close()
 
 
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
     """One listener for the whole module: every test here must leave it at 0 connections."""
-    listening = Listener()
-    yield listening
-    listening.close()
-
-
-@pytest.fixture
-def control() -> Iterator[Listener]:
-    """A second listener, for the controls that show a connection is counted when one is made."""
     listening = Listener()
     yield listening
     listening.close()
@@ -441,128 +358,3 @@ def test_submissions_refuse_documents_that_point_away(
     assert status in {400, 422}, answer
     assert listener.seen() == 0
     assert checksum(net_settings) == baseline
-
-
-# --------------------------------------------------------------------------- the sandbox itself
-
-pytestmark_sandbox = pytest.mark.skipif(sandbox.available() is not None, reason=f"no sandbox: {sandbox.available()}")
-
-
-def _connect(port: int) -> str:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    except OSError as exc:
-        return f"refused: {exc}"
-    return "connected"
-
-
-@pytestmark_sandbox
-def test_sandboxed_thread_cannot_connect_but_others_can(control: Listener):
-    """A sandboxed thread's create_connection fails with EACCES; the thread beside it still connects."""
-    assert sandbox.run_sandboxed(_connect, control.port) == "refused: [Errno 13] Permission denied"
-    assert control.seen() == 0
-    assert _connect(control.port) == "connected" and control.seen() == 1
-    pair = sandbox.run_sandboxed(socket.socketpair)  # AF_UNIX stays open: pipes to the parent work
-    assert pair[0].family == socket.AF_UNIX
-    for end in pair:
-        end.close()
-
-
-def _connect_in_sandboxed_process(port: int, conn: Any) -> None:
-    conn.send((sandbox.install(whole_process=True), _connect(port)))
-
-
-@pytestmark_sandbox
-def test_sandboxed_process_cannot_connect(control: Listener):
-    """In a spawned process that installed the filter, create_connection fails on every thread."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    mine, theirs = context.Pipe()
-    child = context.Process(target=_connect_in_sandboxed_process, args=(control.port, theirs))
-    child.start()
-    installed, outcome = mine.recv()
-    child.join()
-    assert installed is None and outcome.startswith("refused: [Errno 13]")
-    assert control.seen() == 0
-
-
-@pytestmark_sandbox
-def test_pool_workers_run_under_the_filter(built_store: Path):
-    """Each query worker of kg serve reports a seccomp filter in /proc (Seccomp: 2)."""
-    with QueryPool(built_store, 1) as pool:
-        pool.query("ASK { ?s ?p ?o }", timeout=30)
-        (worker,) = pool._workers
-        status = Path(f"/proc/{worker.process.pid}/status").read_text()
-    assert "Seccomp:\t2" in status
-
-
-@pytest.fixture
-def built_store(net_settings: Settings, tmp_path: Path) -> Path:
-    """A private copy of the built store, for the tests that bypass the structural check."""
-    shutil.copytree(net_settings.store, tmp_path / "store", symlinks=True)
-    return tmp_path / "store"
-
-
-@pytest.fixture
-def unchecked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The structural check switched off (test only), so that only the sandbox stands."""
-    monkeypatch.setattr(sparql_text, "check_allowed", lambda *args, **kwargs: None)
-
-
-def _fetching_query(url: str) -> str:
-    return f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
-
-
-def test_control_unsandboxed_engine_does_reach_the_listener(control: Listener):
-    """The control: Oxigraph in an ordinary thread does connect, so the zero counts above mean something."""
-    rows = list(ox.Store().query(_fetching_query(control.url)))  # type: ignore[arg-type]
-    assert control.seen() == 1
-    assert [row["s"].value for row in rows] == ["LEAKED"]
-
-
-@pytestmark_sandbox
-@pytest.mark.parametrize("path", ["forked-child", "pool", "untimed", "in-memory"])
-def test_engine_in_every_query_path_cannot_fetch(unchecked: None, built_store: Path, control: Listener, path: str):
-    """With the check off, SERVICE fails in the forked child, the pool, untimed and in-memory queries."""
-    store = EmbeddedStore.open(None if path == "in-memory" else built_store, pool_size=1 if path == "pool" else 0)
-    try:
-        with pytest.raises(QueryError, match=r"Permission denied|query failed|cannot run"):
-            store.query(_fetching_query(control.url), timeout=None if path in {"untimed", "in-memory"} else 30)
-        silent = store.query(_fetching_query(control.url).replace("SERVICE", "SERVICE SILENT"), timeout=30)
-        assert all("LEAKED" not in str(row) for row in silent.rows)
-    finally:
-        store.close()
-    assert control.seen() == 0
-
-
-@pytestmark_sandbox
-@pytest.mark.parametrize("location", ["disk", "memory"])
-def test_engine_in_an_update_cannot_fetch(unchecked: None, built_store: Path, control: Listener, location: str):
-    """With the check off, LOAD fails, LOAD SILENT loads nothing, and the data stays as it was."""
-    store = EmbeddedStore.open(built_store if location == "disk" else None, read_only=False)
-    before = store.checksum()
-    try:
-        with pytest.raises(KgError, match="Permission denied"):
-            store.update(f"LOAD <{control.url}> INTO GRAPH <https://w3id.org/kg/graph/leak>")
-        store.update(f"LOAD SILENT <{control.url}> INTO GRAPH <https://w3id.org/kg/graph/leak>")
-        assert store.checksum() == before
-    finally:
-        store.close()
-    assert control.seen() == 0
-
-
-def test_unavailable_sandbox_is_said_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
-    """Where the filter cannot be installed, opening the store logs one warning saying so."""
-    monkeypatch.setattr(sandbox, "available", lambda: "plan9 on mips")
-    store = EmbeddedStore.open(None)
-    store.close()
-    warnings = [r for r in caplog.records if "sandbox" in r.getMessage()]
-    assert len(warnings) == 1 and "plan9 on mips" in warnings[0].getMessage()
-    assert store.sandbox == "plan9 on mips"
-
-
-def test_saved_queries_need_no_parse(net_settings: Settings) -> None:
-    """kg's saved queries never spell SERVICE or LOAD, so the check passes them without parsing."""
-    texts = [path.read_text("utf-8") for path in sorted(net_settings.queries.glob("*.rq"))]
-    assert texts and not any(sparql_text.mentions(text) for text in texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg import sparql
+from kg.config import Settings
 from kg.errors import QueryRefused
 
 PREFIXES = "PREFIX ex: <http://example.org/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -320,3 +321,9 @@ def test_projection(text: str, projected: set[str] | None):
 def test_with_limit_only_where_the_query_has_none(text: str, limited: bool):
     """The row cap becomes a LIMIT only on a SELECT without a LIMIT of its own at the top level."""
     assert sparql.with_limit(text, 11).endswith("\nLIMIT 11") is limited
+
+
+def test_saved_queries_need_no_parse() -> None:
+    """kg's saved queries never spell SERVICE or LOAD, so the check passes them without parsing."""
+    texts = [path.read_text("utf-8") for path in sorted(Settings.from_env({}).queries.glob("*.rq"))]
+    assert texts and not any(sparql.mentions(text) for text in texts)
