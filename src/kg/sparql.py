@@ -24,7 +24,10 @@ differ on which Unicode characters are whitespace or end a line. So the rule is:
    and names begin and end; and only if rdflib parses all of it and finds no SERVICE or LOAD.
 3. Everything else that mentions them — not plain, or not parseable by rdflib — is refused, with
    the reason and the place. This refuses some harmless texts (``ex:download`` in a query with a
-   syntax error); it never lets through a text that some engine could read as SERVICE or LOAD.
+   syntax error) so as to let through only texts that read one way lexically and that the
+   standard grammar reads without SERVICE or LOAD. What is left is an engine whose grammar strays
+   from the standard on a text rdflib accepts — Oxigraph's unbounded keywords are the known
+   straying, and the texts that use it are ones rdflib rejects — which is what the sandbox is for.
 
 The embedded store adds a second, independent guarantee: the engine runs in a thread or process
 that cannot open network sockets (:mod:`kg.store.sandbox`). ``FROM``/``FROM NAMED`` and the
