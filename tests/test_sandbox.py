@@ -81,8 +81,13 @@ def test_sandboxed_process_cannot_connect(control: Listener):
     mine, theirs = context.Pipe()
     child = context.Process(target=_connect_in_sandboxed_process, args=(control.port, theirs))
     child.start()
-    installed, outcome = mine.recv()
-    child.join()
+    theirs.close()  # so that a child that dies without answering ends the wait
+    try:
+        assert mine.poll(120), f"the child ended with {child.exitcode} and no answer"
+        installed, outcome = mine.recv()
+    finally:
+        child.join()
+        mine.close()
     assert installed is None and outcome.startswith("refused: [Errno 13]")
     assert control.seen() == 0
 
