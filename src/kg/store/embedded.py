@@ -29,6 +29,7 @@ queries, the in-memory store) runs on a thread that installs it on itself.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -191,6 +192,10 @@ def run_update(store: ox.Store, sparql_update: str) -> None:
 def _child(
     path: str, sparql: str, bindings: Any, max_rows: int | None, dataset: Dataset | None, conn: Connection
 ) -> None:
+    # The child lives for one query and ends with os._exit: it must not collect garbage copied
+    # from the parent (pyoxigraph objects of other threads, the parent's open databases), whose
+    # destructors abort outside the thread or process that made them.
+    gc.disable()
     try:
         sandbox.install(whole_process=True)  # why it could not be is logged when the store opens
         conn.send(("ok", run_query(ox.Store.read_only(path), sparql, bindings, max_rows, dataset)))
