@@ -1,10 +1,11 @@
-"""kg.sparql: a query's form, and refusing SERVICE wherever it is a keyword and nowhere else."""
+"""kg.sparql: a query's form, and refusing SERVICE and LOAD by structure wherever a parser could read them."""
 
 from __future__ import annotations
 
 import pytest
 
 from kg import sparql
+from kg.config import Settings
 from kg.errors import QueryRefused
 
 PREFIXES = "PREFIX ex: <http://example.org/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -84,13 +85,119 @@ def test_service_is_refused(text: str):
 def test_service_word_elsewhere_is_allowed(text: str):
     """The word in a literal, IRI, comment, prefixed name or variable is not a federated query."""
     sparql.check_allowed(query(text))
-    assert not sparql.has_keyword(query(text), "SERVICE")
 
 
-def test_service_allowed_when_asked():
-    """allow_service=True lets a federated query through (for a trusted caller)."""
-    sparql.check_allowed(REFUSED["upper"], allow_service=True)
-    assert sparql.has_keyword(REFUSED["upper"], "SERVICE")
+# Texts that two SPARQL parsers may read differently: each mentions SERVICE or LOAD, so each is
+# refused, whether or not rdflib alone would find the keyword in it.
+AMBIGUOUS = {
+    "comment-ended-by-cr": "SELECT * WHERE { # note\rSERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "comment-ended-by-u2028": "SELECT * WHERE { # note\u2028SERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "comment-ended-by-u2029": "SELECT * WHERE { # note\u2029SERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "comment-ended-by-nel": "SELECT * WHERE { # note\x85SERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "comment-ended-by-ff": "SELECT * WHERE { # note\fSERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "comment-ended-by-vt": "SELECT * WHERE { # note\vSERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "nbsp-before-iri": "SELECT * WHERE { SERVICE\u00a0<http://example.org/s> { ?s ?p ?o } }",
+    "ideographic-space": "SELECT * WHERE { SERVICE\u3000<http://example.org/s> { ?s ?p ?o } }",
+    "en-quad": "SELECT * WHERE { SERVICE\u2000<http://example.org/s> { ?s ?p ?o } }",
+    "bom-inside": "SELECT * WHERE { SER\ufeffVICE <http://example.org/s> { ?s ?p ?o } }",
+    "escaped-keyword": r"SELECT * WHERE { \u0053ERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "long-escape": r"SELECT * WHERE { \U00000053ERVICE <http://example.org/s> { ?s ?p ?o } }",
+    "glued-to-name": "PREFIX ex: <http://example.org/>\nSELECT * WHERE { SERVICEex:s { ?s ?p ?o } }",
+    "fullwidth": "SELECT * WHERE { \uff33\uff25\uff32\uff36\uff29\uff23\uff25 <http://example.org/s> { ?s ?p ?o } }",
+}
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS.values(), ids=AMBIGUOUS.keys())
+def test_texts_parsers_disagree_on_are_refused(text: str):
+    """A text that mentions SERVICE and is not plain (or not parseable) is refused, saying why."""
+    with pytest.raises(QueryRefused) as caught:
+        sparql.check_allowed(text)
+    assert caught.value.message.startswith("SERVICE is refused") and caught.value.status == 403
+
+
+def test_refusal_says_where_the_unclear_character_is():
+    """The message names the character and its line and column, so the user can remove it."""
+    with pytest.raises(QueryRefused) as caught:
+        sparql.check_allowed("PREFIX ex: <http://e/>\nSELECT * WHERE { # x\u2028?s ex:service ?o }")
+    assert "U+2028 (LINE SEPARATOR) at line 2, column 21" in caught.value.message
+
+
+def test_plain_text_with_crlf_line_ends_is_read_by_structure():
+    """CRLF line ends are plain: a query from a browser form is judged by its structure."""
+    sparql.check_allowed("PREFIX ex: <http://e/>\r\nSELECT * # no federation\r\nWHERE { ?s ex:service ?o }")
+
+
+def test_unusual_characters_without_the_words_are_allowed():
+    """A query that never spells SERVICE or LOAD runs whatever whitespace it uses."""
+    sparql.check_allowed('SELECT * WHERE {\u00a0?s\u3000?p "caf\\u00e9" # x\ryz\n}')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://e/s> { ?s ?p ?x } } }",
+        "SELECT * WHERE { ?s ?p ?o MINUS { SERVICE <http://e/s> { ?s ?p ?o } } }",
+        "SELECT * WHERE { ?s ?p ?o FILTER NOT EXISTS { SERVICE SILENT <http://e/s> { ?s ?p ?o } } }",
+        "SELECT * WHERE { { ?s ?p ?o } UNION { SERVICE ?where { ?s ?p ?o } } }",
+        "SELECT * WHERE { { SELECT ?s WHERE { { SELECT ?s WHERE { SERVICE <http://e/s> { ?s ?p ?o } } } } } }",
+        "ASK { GRAPH ?g { SERVICE <http://e/s> { ?s ?p ?o } } }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { BIND(1 AS ?x) SERVICE <http://e/s> { ?s ?p ?o } }",
+    ],
+    ids=["optional", "minus", "not-exists", "union-variable", "sub-sub-query", "graph", "construct"],
+)
+def test_service_nested_anywhere_is_refused(text: str):
+    """SERVICE is found at any depth of the parsed query."""
+    with pytest.raises(QueryRefused, match=r"^SERVICE is refused"):
+        sparql.check_allowed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <http://example.org/data.ttl>",
+        "load silent <http://example.org/data.ttl> into graph <http://example.org/g>",
+        "INSERT DATA { <http://e/s> <http://e/p> 1 } ;\nLoAd <http://example.org/data.ttl>",
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://e/s> { ?s ?p ?o } }",
+        "# note\rLOAD <http://example.org/data.ttl>",
+    ],
+    ids=["load", "silent-into-graph", "second-operation", "service-in-where", "after-cr-comment"],
+)
+def test_remote_updates_are_refused(text: str):
+    """LOAD, and SERVICE in an update's WHERE, are refused as updates."""
+    with pytest.raises(QueryRefused) as caught:
+        sparql.check_allowed(text, update=True)
+    assert caught.value.status == 403 and ("LOAD" in caught.value.message or "SERVICE" in caught.value.message)
+
+
+def test_update_mentioning_load_in_data_is_allowed():
+    """'load' inside a literal or IRI of an update is data, not an operation."""
+    sparql.check_allowed('INSERT DATA { <http://e/load> <http://e/p> "LOAD <http://e/x>" }', update=True)
+
+
+def test_unparseable_text_that_mentions_load_is_refused_with_the_parser_error():
+    """A syntax error in a text that spells LOAD refuses it, quoting the parser, not running it."""
+    with pytest.raises(QueryRefused, match="cannot read it"):
+        sparql.check_allowed("INSERT DATA { <http://e/load> <http://e/p> ", update=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") ?s <http://e/service> ?o }",
+        "SELECT * WHERE { ?s <http://e/service> ?o }" + " " * sparql.MAX_PARSED,
+    ],
+    ids=["deeply-nested", "too-long"],
+)
+def test_texts_too_deep_or_long_to_parse_are_refused(text: str):
+    """A text that spells SERVICE and would exhaust the parser is refused, not crashed on."""
+    with pytest.raises(QueryRefused, match=r"^SERVICE is refused"):
+        sparql.check_allowed(text)
+
+
+def test_remote_from_is_not_a_fetch():
+    """FROM / FROM NAMED name graphs in the store; the check lets them through (the engine never
+    fetches them: tests/test_network.py shows it)."""
+    sparql.check_allowed("SELECT * FROM <http://example.org/g> FROM NAMED <http://e/h> WHERE { ?s ?p ?o }")
 
 
 def test_strip_blanks_strings_iris_and_comments():
@@ -214,3 +321,9 @@ def test_projection(text: str, projected: set[str] | None):
 def test_with_limit_only_where_the_query_has_none(text: str, limited: bool):
     """The row cap becomes a LIMIT only on a SELECT without a LIMIT of its own at the top level."""
     assert sparql.with_limit(text, 11).endswith("\nLIMIT 11") is limited
+
+
+def test_saved_queries_need_no_parse() -> None:
+    """kg's saved queries never spell SERVICE or LOAD, so the check passes them without parsing."""
+    texts = [path.read_text("utf-8") for path in sorted(Settings.from_env({}).queries.glob("*.rq"))]
+    assert texts and not any(sparql.mentions(text) for text in texts)

@@ -1,13 +1,44 @@
-"""SPARQL text, looked at before any engine sees it: its form, and whether it is allowed.
+r"""SPARQL text, looked at before any engine sees it: its form, and whether it is allowed.
 
-Pure text functions. A small lexer removes IRIs, strings and comments first, so a keyword is
-only found where it really is a keyword — ``"SERVICE"`` in a literal or ``ex:service`` in a
-prefixed name does not count, ``service <…>`` in any case does.
+A small lexer removes IRIs, strings and comments, so a keyword is only found where it really is
+one (``form``, ``with_values``, ``with_limit``). Whether a query or update may run is *not*
+decided that way: :func:`check_allowed` refuses ``SERVICE`` and ``LOAD`` by the structure of the
+query as rdflib's SPARQL 1.1 parser reads it (a ``ServiceGraphPattern`` or ``Load`` node anywhere
+in the parse tree, from which rdflib's algebra, and any engine's, is made).
+
+Two parsers can read one text differently, and a check that reads it one way while the engine
+reads it another is no check: rdflib ends a ``#`` comment at ``\n`` only, Oxigraph at ``\r`` too,
+so ``# x\rSERVICE <…>`` is a comment to one and a federated query to the other; rdflib expands
+``\u0053`` everywhere before parsing, Oxigraph only inside strings and IRIs; Oxigraph's keywords
+need no boundary after them (``SERVICEex:a { … }`` is ``SERVICE ex:a``), rdflib's do; engines
+differ on which Unicode characters are whitespace or end a line. So the rule is:
+
+1. A text in which the letters of ``SERVICE`` and ``LOAD`` do not occur, after ``\u``/``\U``
+   escapes are expanded, compatibility forms decomposed (NFKD), combining marks and invisible
+   format characters removed and case folded, is allowed without parsing: no engine can read a
+   keyword that is not there. (kg's saved queries are such texts, so they cost nothing here.)
+2. A text that does mention them is allowed only if it is *plain* — no ``\u``/``\U`` escapes, no
+   whitespace but space, tab, LF and CRLF, no other control, format or line-end
+   character (``\r`` alone, ``\v``, ``\f``, ``\x85``, U+2028/2029, NBSP, U+2000–200A, U+3000,
+   U+FEFF, …) — because on a plain text every SPARQL 1.1 lexer agrees where comments, strings, IRIs
+   and names begin and end; and only if rdflib parses all of it and finds no SERVICE or LOAD.
+3. Everything else that mentions them — not plain, or not parseable by rdflib — is refused, with
+   the reason and the place. This refuses some harmless texts (``ex:download`` in a query with a
+   syntax error) so as to let through only texts that read one way lexically and that the
+   standard grammar reads without SERVICE or LOAD. What is left is an engine whose grammar strays
+   from the standard on a text rdflib accepts — Oxigraph's unbounded keywords are the known
+   straying, and the texts that use it are ones rdflib rejects — which is what the sandbox is for.
+
+The embedded store adds a second, independent guarantee: the engine runs in a thread or process
+that cannot open network sockets (:mod:`kg.store.sandbox`). ``FROM``/``FROM NAMED`` and the
+protocol's ``default-graph-uri``/``named-graph-uri`` are allowed: Oxigraph reads them as names of
+graphs in the store and never fetches them (a test holds it to that).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from kg.errors import QueryRefused
 
@@ -31,10 +62,6 @@ def strip(text: str) -> str:
     return _LEXEMES.sub(" ", text)
 
 
-def has_keyword(text: str, word: str) -> bool:
-    return re.search(_KEYWORD.format(word), strip(text), re.IGNORECASE) is not None
-
-
 def form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them that occurs as a keyword."""
     bare = strip(text)
@@ -42,13 +69,114 @@ def form(text: str) -> str:
     return min(found)[1] if found else "SELECT"
 
 
-def check_allowed(text: str, *, allow_service: bool = False) -> None:
-    """Refuse federated queries: no query ever makes the server fetch from the network."""
-    if not allow_service and has_keyword(text, "SERVICE"):
+MAX_PARSED = 100_000  # characters: a longer text that spells SERVICE or LOAD is refused unparsed
+REMOTE = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}  # parse-tree node → keyword
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_REFUSED_HINT = {
+    "SERVICE": "load the data you need into the graph instead",
+    "LOAD": "put the data in the update itself (INSERT DATA { … })",
+}
+
+
+def check_allowed(text: str, *, update: bool = False) -> None:
+    """Refuse SERVICE and LOAD: no query or update ever makes kg fetch from the network.
+
+    Raises QueryRefused (403); the rule and why it is sound are in the module docstring.
+    """
+    mentioned = mentions(text)
+    if not mentioned:
+        return
+    word = mentioned[0]
+    unclear = ambiguity(text)
+    if unclear is not None:
         raise QueryRefused(
-            "SERVICE (federated query) is refused: a query never makes kg fetch from the network",
-            hint="load the data you need into the graph instead",
+            f"{word} is refused: the text mentions {'/'.join(mentioned)} and has {unclear}, which SPARQL "
+            "parsers read differently, so kg cannot be sure it asks no engine to fetch from the network",
+            hint="use only space, tab and newline as whitespace, and write other characters inside strings",
         )
+    if len(text) > MAX_PARSED:
+        raise QueryRefused(
+            f"{word} is refused: the text mentions {'/'.join(mentioned)} and is longer than kg checks "
+            f"({len(text):,} characters; at most {MAX_PARSED:,})",
+            hint="shorten the query; SERVICE and LOAD are never allowed",
+        )
+    # imported here: building rdflib's grammar costs ~0.3 s, which every query worker and every
+    # `kg` command would pay at start though most texts never need it
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import parser as rdflib_parser
+
+    try:
+        tree = rdflib_parser.parseUpdate(text) if update else rdflib_parser.parseQuery(text)
+    except (ParseBaseException, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise QueryRefused(
+            f"{word} is refused: the text mentions {'/'.join(mentioned)} and kg's SPARQL 1.1 parser "
+            f"cannot read it ({str(exc).strip()[:200]}), so kg cannot be sure it asks no engine to fetch",
+            hint="fix the syntax error; SERVICE and LOAD are never allowed",
+        ) from None
+    found = remote_operation(tree)
+    if found is not None:
+        raise QueryRefused(
+            f"{found} is refused: {'an update' if update else 'a query'} never makes kg fetch from the network",
+            hint=_REFUSED_HINT[found],
+        )
+
+
+def mentions(text: str) -> tuple[str, ...]:
+    """Which of SERVICE and LOAD the text spells anywhere, however loosely (see the docstring)."""
+    if text.isascii() and "\\u" not in text and "\\U" not in text:  # the common case, 10× faster
+        lowered = text.lower()
+        return tuple(word for word in ("SERVICE", "LOAD") if word.lower() in lowered)
+    expanded = _ESCAPE.sub(lambda m: _codepoint(m.group(1) or m.group(2)), text)
+    decomposed = unicodedata.normalize("NFKD", expanded)
+    letters = _NON_ASCII.sub(_visible, decomposed).casefold()
+    return tuple(word for word in ("SERVICE", "LOAD") if word.casefold() in letters)
+
+
+def _visible(match: re.Match[str]) -> str:
+    """A non-ASCII character as it counts in a keyword: combining marks and format characters
+    (U+200B, U+FEFF, …) count as nothing."""
+    return "" if unicodedata.category(match.group()) in {"Mn", "Cf"} else match.group()
+
+
+def _codepoint(digits: str) -> str:
+    value = int(digits, 16)
+    return chr(value) if value < 0x110000 else ""
+
+
+def ambiguity(text: str) -> str | None:
+    """What makes the text not plain, and where ("U+2028 at line 2, column 5"), or None."""
+    if match := _ESCAPE.search(text):
+        return f"the escape {match.group()} {_place(text, match.start())}"
+    for position, char in enumerate(text):
+        if char in " \t\n" or (char == "\r" and text[position + 1 : position + 2] == "\n"):
+            continue
+        if unicodedata.category(char)[0] in {"C", "Z"}:
+            name = unicodedata.name(char, "a control character")
+            return f"U+{ord(char):04X} ({name}) {_place(text, position)}"
+    return None
+
+
+def _place(text: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    return f"at line {line}, column {position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+
+
+def remote_operation(tree: object) -> str | None:
+    """SERVICE or LOAD if the parse tree holds such a node anywhere, else None."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name in REMOTE:
+                return REMOTE[node.name]
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+    return None
 
 
 def looks_like_update(text: str) -> bool:

@@ -18,12 +18,20 @@ still have it open; older ones are removed.
 Queries with a time limit run in another process that opens the database read-only and is
 killed when it overruns, since pyoxigraph cannot cancel a running query: a warm
 :class:`~kg.store.pool.QueryPool` for a server, or one forked child per query for the CLI.
+
+No query or update can reach the network (see :mod:`kg.sparql` and :mod:`kg.store.sandbox`):
+SERVICE and LOAD are refused by the parsed structure first, and then every evaluation runs where
+``socket()`` fails for anything but AF_UNIX — the pool workers and forked children install the
+seccomp filter on their whole process, and what runs in this process (updates, kg's own untimed
+queries, the in-memory store) runs on a thread that installs it on itself.
 """
 
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
+import logging
 import multiprocessing
 import os
 import shutil
@@ -45,14 +53,15 @@ from rdflib import Literal as RLiteral
 from rdflib.term import Node
 
 from kg import sparql as sparql_text
-from kg.errors import QueryError, QueryRefused, QueryTimeout, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
+from kg.errors import QueryError, QueryTimeout, StoreError
+from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo, sandbox
 from kg.store.functions import FUNCTIONS
 
 if TYPE_CHECKING:
     from kg.store.pool import QueryPool
 
 CURRENT = "current"
+LOG = logging.getLogger("kg.store")
 
 
 def to_ox(term: Node) -> Any:
@@ -136,14 +145,20 @@ def run_query(
             sparql_text.form(sparql), triples=data.decode("utf-8"), seconds=time.perf_counter() - started
         )
     variables = tuple(v.value for v in answer.variables)
+    try:
+        rows, truncated = _rows(answer, variables, max_rows)
+    except (RuntimeError, ValueError, OSError) as exc:  # solutions are computed as they are read
+        raise QueryError(f"the query cannot run: {exc}") from None
+    return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=time.perf_counter() - started)
+
+
+def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tuple[tuple[dict[str, RdfTerm], ...], bool]:
     rows: list[dict[str, RdfTerm]] = []
-    truncated = False
     for solution in answer:
         if max_rows is not None and len(rows) >= max_rows:
-            truncated = True
-            break
+            return tuple(rows), True
         rows.append({name: term_from_ox(solution[name]) for name in variables if solution[name] is not None})
-    return QueryResult("SELECT", variables, tuple(rows), truncated=truncated, seconds=time.perf_counter() - started)
+    return tuple(rows), False
 
 
 def open_read_only(path: Path) -> ox.Store:
@@ -177,7 +192,12 @@ def run_update(store: ox.Store, sparql_update: str) -> None:
 def _child(
     path: str, sparql: str, bindings: Any, max_rows: int | None, dataset: Dataset | None, conn: Connection
 ) -> None:
+    # The child lives for one query and ends with os._exit: it must not collect garbage copied
+    # from the parent (pyoxigraph objects of other threads, the parent's open databases), whose
+    # destructors abort outside the thread or process that made them.
+    gc.disable()
     try:
+        sandbox.install(whole_process=True)  # why it could not be is logged when the store opens
         conn.send(("ok", run_query(ox.Store.read_only(path), sparql, bindings, max_rows, dataset)))
     except BaseException as exc:
         conn.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"the query failed: {exc}")))
@@ -199,6 +219,9 @@ class EmbeddedStore:
         self.write_wait = write_wait  # seconds a writer waits for the lock (KG_WRITE_WAIT)
         self._writing = threading.RLock()  # threads of this process wait for each other
         self._held = 0  # how deep the thread holding _writing is in exclusive()
+        self.sandbox = sandbox.available()  # None when evaluation cannot reach the network, else why not
+        if self.sandbox is not None:
+            LOG.warning(sandbox.UNAVAILABLE.format(self.sandbox))
 
     @classmethod
     def open(
@@ -263,7 +286,7 @@ class EmbeddedStore:
     ) -> QueryResult:
         sparql_text.check_allowed(sparql)
         if not timeout or self.path is None:
-            return run_query(self._reader(), sparql, bindings, max_rows, dataset)
+            return sandbox.run_sandboxed(run_query, self._reader(), sparql, bindings, max_rows, dataset)
         if self._pool is not None:
             return self._pool.query(sparql, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
         return self._query_in_child(str(self.path), sparql, bindings, timeout, max_rows, dataset)
@@ -357,13 +380,8 @@ class EmbeddedStore:
         Updates see the default graph as it is (empty in kg), not the union that queries see:
         to touch the data, name its graph (``GRAPH ?g { … }``, ``WITH <g>``).
         """
-        sparql_text.check_allowed(sparql_update)
-        if sparql_text.has_keyword(sparql_update, "LOAD"):
-            raise QueryRefused(
-                "LOAD is refused: an update never makes kg fetch from the network",
-                hint="put the data in the update itself (INSERT DATA { … })",
-            )
-        self._write(lambda db: run_update(db, sparql_update))
+        sparql_text.check_allowed(sparql_update, update=True)
+        self._write(lambda db: sandbox.run_sandboxed(run_update, db, sparql_update))
 
     def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
         """Drop these named graphs, then add these ones, as one atomic write.

@@ -16,6 +16,9 @@ A query that overruns gets its worker killed and replaced, and QueryTimeout is r
 other workers go on answering other threads meanwhile. The limit covers the wait for a free
 worker as well, so no caller waits longer than its limit (plus the kill).
 
+Each worker installs the network sandbox (:mod:`kg.store.sandbox`) on its whole process before
+it does anything else, so the engine in it cannot open a network connection whatever it is asked.
+
 Each task names the database ``current`` points at, so after a rebuild or a write a worker
 opens the new one on its next query. Workers are daemons, so they end when the server exits,
 and watch their parent's pid, so they end when it is killed.
@@ -38,7 +41,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError, QueryTimeout, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm
+from kg.store import Dataset, QueryResult, RdfTerm, sandbox
 from kg.store.embedded import CURRENT, open_read_only, run_query, timed_out
 
 
@@ -51,6 +54,7 @@ def _watch_parent(parent: int) -> None:
 
 def _serve(conn: Connection, parent: int, path: str | None) -> None:
     """A worker's life: open the database, then answer tasks until the pipe closes."""
+    sandbox.install(whole_process=True)  # first: no thread of this process may open a network socket
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     opened: tuple[str, ox.Store] | None = None
     if path is not None:

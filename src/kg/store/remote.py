@@ -51,7 +51,7 @@ from rdflib import Graph, URIRef
 
 from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import KgError, QueryError, QueryRefused, StoreError
+from kg.errors import KgError, QueryError, StoreError
 from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
 from kg.store.embedded import EmbeddedStore, quads_of, term_to_ox
 from kg.store.functions import FUNCTIONS
@@ -243,12 +243,7 @@ class RemoteStore:
     def update(self, sparql_update: str) -> None:
         """Send a SPARQL Update as one request (the server applies it all or not at all);
         LOAD and SERVICE are refused, as on the embedded store."""
-        sparql_text.check_allowed(sparql_update)
-        if sparql_text.has_keyword(sparql_update, "LOAD"):
-            raise QueryRefused(
-                "LOAD is refused: an update never makes kg fetch from the network",
-                hint="put the data in the update itself (INSERT DATA { … })",
-            )
+        sparql_text.check_allowed(sparql_update, update=True)
         with self.exclusive():
             self._send_update(sparql_update)
 
