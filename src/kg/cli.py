@@ -260,7 +260,15 @@ def query(settings: Settings, name: str | None, params: Sequence[str], sparql: s
     if sparql is not None:
         result = store.query(sparql, timeout=timeout, max_rows=max_rows)
     else:
-        result = queries.run(store, settings.queries, name or "", _pairs(params), timeout=timeout, max_rows=max_rows)
+        result = queries.run(
+            store,
+            settings.queries,
+            name or "",
+            _pairs(params),
+            timeout=timeout,
+            max_rows=max_rows,
+            defaults=settings.query_defaults(),
+        )
     text = formats.render(result, fmt, hide=_pairs(params) if name else ())
     click.echo(text, nl=not text.endswith("\n"))
 

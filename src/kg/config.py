@@ -151,6 +151,10 @@ class Settings:
         if "\n" in self.store_auth or "\r" in self.store_auth:
             raise ConfigError("KG_STORE_AUTH must be one line (the value of an Authorization header)")
 
+    def query_defaults(self) -> dict[str, str]:
+        """Saved-query parameters whose default is a setting (``staleDays``: KG_STALE_DAYS)."""
+        return {"staleDays": str(self.stale_days)}
+
     @property
     def store_is_remote(self) -> bool:
         return self.store.startswith(("http:", "https:"))

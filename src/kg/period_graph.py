@@ -96,7 +96,7 @@ def _event(iri: str, p: Mapping[str, list[object]]) -> Event | None:
 
     return Event(
         iri,
-        sorted(p["kind"])[0],
+        sorted(str(k) for k in p["kind"])[0],
         one("place"),
         one("source"),
         earliest=day("earliest"),
@@ -135,7 +135,9 @@ def from_graphs(graphs: Iterable[Graph]) -> Graph:
     return to_graph(periods.derive(events_from(statements), actors_from(pairs)))
 
 
-def _publishers(statements: list[tuple[str, str, object]], articles: Mapping[str, str]) -> list[tuple[str, str, object]]:
+def _publishers(
+    statements: list[tuple[str, str, object]], articles: Mapping[str, str]
+) -> list[tuple[str, str, object]]:
     return [
         (event, str(SDO.publisher), articles[str(value)])
         for event, prop, value in statements

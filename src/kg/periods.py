@@ -15,7 +15,7 @@ is also what the saved queries compute from the stored periods.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 CHANGES = frozenset({"Capture", "Withdrawal"})
@@ -170,7 +170,7 @@ def place_periods(events: Sequence[Event], actors: Actors) -> list[Period]:
             out.extend(_held(e, c, events, actors) for c in e.controllers)
         elif e.kind == "Siege":
             out.extend(_siege(e, d, events, actors) for d in e.defenders)
-        elif e.kind == "Assault" and e.latest is not None:
+        elif e.kind == "Assault" and e.earliest is not None and e.latest is not None:
             out.extend(_assault(e, d, events, actors) for d in e.defenders)
         if e.kind in CHANGES and e.whole and e.earliest is not None and _first(e, events):
             out.extend(_inferred(e, loser, events, actors) for loser in e.losing)
@@ -239,10 +239,12 @@ def _basis(e: Event, controller: str, actors: Actors) -> tuple[bool, bool]:
 def _confirmations(e: Event, controller: str, events: Sequence[Event], end: date | None) -> tuple[date, ...]:
     """The days reports at the place confirm ``controller`` from ``e`` on, before its end."""
     days = {e.confirmed} if e.confirmed else set()
+    start = e.earliest
     for f in events:
-        if f.kind in ESTABLISHING and controller in f.controllers and f.earliest is not None and f.confirmed:
-            if e.earliest is not None and f.earliest >= e.earliest and (end is None or f.earliest < end):
-                days.add(f.confirmed)
+        if f.kind not in ESTABLISHING or controller not in f.controllers or f.earliest is None or start is None:
+            continue
+        if f.confirmed and f.earliest >= start and (end is None or f.earliest < end):
+            days.add(f.confirmed)
     return tuple(sorted(days))
 
 
@@ -319,7 +321,9 @@ def _mixed(e: Event, controller: str, events: Sequence[Event], actors: Actors) -
 
 def _first(e: Event, events: Sequence[Event]) -> bool:
     """No whole-scope report at the place is dated before this change."""
-    return not any(f.whole and f.earliest is not None and e.earliest is not None and f.earliest < e.earliest for f in events)
+    return not any(
+        f.whole and f.earliest is not None and e.earliest is not None and f.earliest < e.earliest for f in events
+    )
 
 
 def _inferred(e: Event, loser: str, events: Sequence[Event], actors: Actors) -> Period:
@@ -346,18 +350,14 @@ def _inferred(e: Event, loser: str, events: Sequence[Event], actors: Actors) -> 
 
 
 def _siege(e: Event, defender: str, events: Sequence[Event], actors: Actors) -> Period:
-    """The besieged keep the place through the siege; its breaking, or a capture, ends that."""
+    """The besieged keep the place through a siege; its breaking, or a capture, ends that."""
     start = e.earliest
-    broken = [
-        b
-        for b in events
-        if b.kind == "SiegeBroken" and (start is None or (b.latest or b.earliest or date.max) >= start)
-    ]
+    broken = [b for b in events if b.kind == "SiegeBroken" and (start is None or (b.confirmed or date.max) >= start)]
     ends = [*_rivals(events, defender, start), *broken]
-    end_earliest, end_latest, _ = _end([b if b.earliest else replace(b, earliest=start or date.min) for b in ends], events)
-    if end_earliest == date.min:
-        end_earliest = None
-    return _shaped(e, defender, actors, "besieged", end_earliest, end_latest, e.attackers)
+    latest = [d for d in (_effective_latest(x, events) for x in ends) if d is not None]
+    earliest = [x.earliest or start for x in ends]
+    end_earliest = None if None in earliest else min(d for d in earliest if d is not None)
+    return _shaped(e, defender, actors, "besieged", end_earliest, min(latest, default=None), e.attackers)
 
 
 def _assault(e: Event, defender: str, events: Sequence[Event], actors: Actors) -> Period:
@@ -370,7 +370,13 @@ def _assault(e: Event, defender: str, events: Sequence[Event], actors: Actors) -
 
 
 def _shaped(
-    e: Event, actor: str, actors: Actors, status: str, end_earliest: date | None, end_latest: date | None, others: Sequence[str]
+    e: Event,
+    actor: str,
+    actors: Actors,
+    status: str,
+    end_earliest: date | None,
+    end_latest: date | None,
+    others: Sequence[str],
 ) -> Period:
     claimed, own = _basis(e, actor, actors)
     return Period(
@@ -402,7 +408,9 @@ def answer_at(
     periods: Iterable[Period], place: str, day: date, *, stale_days: int = 90, view: str = "all", source: str = ""
 ) -> set[Answer]:
     """Control of ``place`` on ``day``: what control-at computes from the stored periods."""
-    return {answer(p, day, stale_days) for p in periods if p.place == place and p.listed(day) and in_view(p, view, source)}
+    return {
+        answer(p, day, stale_days) for p in periods if p.place == place and p.listed(day) and in_view(p, view, source)
+    }
 
 
 def in_view(p: Period, view: str, source: str = "") -> bool:

@@ -32,7 +32,15 @@ EVERYTHING = "2100-01-01"
 
 def _run(name: str, **values: str) -> QueryResult:
     config = settings()
-    return queries.run(store(), config.queries, name, values, timeout=config.query_timeout, max_rows=config.max_rows)
+    return queries.run(
+        store(),
+        config.queries,
+        name,
+        values,
+        timeout=config.query_timeout,
+        max_rows=config.max_rows,
+        defaults=config.query_defaults(),
+    )
 
 
 def missing_assets() -> list[str]:

@@ -36,7 +36,15 @@ PREFIX_LINES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in formats.PREFIXES.i
 
 def _run(name: str, **values: str) -> QueryResult:
     config = settings()
-    return queries.run(store(), config.queries, name, values, timeout=config.query_timeout, max_rows=config.max_rows)
+    return queries.run(
+        store(),
+        config.queries,
+        name,
+        values,
+        timeout=config.query_timeout,
+        max_rows=config.max_rows,
+        defaults=config.query_defaults(),
+    )
 
 
 @blueprint.route("/")

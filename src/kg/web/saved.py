@@ -65,7 +65,15 @@ def run(name: str) -> Response | str:
     fmt = suffix or _negotiated()
     if fmt is None:  # a page for people
         return _page(query, values)
-    result = queries.run(store(), config.queries, name, values, timeout=config.query_timeout, max_rows=config.max_rows)
+    result = queries.run(
+        store(),
+        config.queries,
+        name,
+        values,
+        timeout=config.query_timeout,
+        max_rows=config.max_rows,
+        defaults=config.query_defaults(),
+    )
     headers = {"X-KG-Truncated": "true" if result.truncated else "false"}
     if fmt == "csv":
         return Response(formats.to_csv(result), content_type="text/csv; charset=utf-8", headers=headers)
@@ -117,7 +125,13 @@ def _page(query: queries.SavedQuery, values: dict[str, str]) -> str:
         config = settings()
         try:
             result = queries.run(
-                store(), config.queries, query.name, values, timeout=config.query_timeout, max_rows=config.max_rows
+                store(),
+                config.queries,
+                query.name,
+                values,
+                timeout=config.query_timeout,
+                max_rows=config.max_rows,
+                defaults=config.query_defaults(),
             )
         except ParameterError as exc:
             problem = exc
