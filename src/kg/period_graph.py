@@ -57,7 +57,7 @@ SELECT ?event ?p ?o WHERE {
   %s
   VALUES ?type { kg:Capture kg:Withdrawal kg:ControlObservation kg:Siege kg:SiegeBroken kg:Assault }
   ?event a ?type ; kg:place ?place .
-  { BIND (rdf:type AS ?p) BIND (?type AS ?o) }
+  { ?event a ?o . BIND (rdf:type AS ?p) }
   UNION { ?event ?p ?o . FILTER (?p IN (%s)) }
   UNION { ?event prov:wasDerivedFrom/schema:publisher ?o . BIND (schema:publisher AS ?p) }
 }
@@ -217,6 +217,7 @@ def _dates(g: Graph, s: URIRef | BNode, p: Period) -> None:
         (KG.certainFrom, p.certain_from),
         (KG.endEarliest, p.end_earliest),
         (KG.endLatest, p.end_latest),
+        (KG.endReported, p.end_reported),
         (KG.disputedFrom, p.disputed_from),
         (KG.disputedUntil, p.disputed_until),
     ):

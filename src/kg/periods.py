@@ -96,6 +96,7 @@ class Period:
     certain_from: date | None = None  # first day it may be certain; None: never
     end_earliest: date | None = None  # the end may have happened from this day
     end_latest: date | None = None  # from this day it certainly has: no longer listed
+    end_reported: date | None = None  # before end_latest: a source already says it ended (disputed)
     disputed_from: date | None = None
     disputed_until: date | None = None  # with disputed_from: disputed on days in [from, until)
     precision: str = ""
@@ -107,6 +108,8 @@ class Period:
         return (self.since is None or self.since <= day) and (self.end_latest is None or day < self.end_latest)
 
     def disputed(self, day: date) -> bool:
+        if self.end_reported is not None and self.end_reported <= day:
+            return True
         if self.disputed_from is None or day < self.disputed_from:
             return False
         return self.disputed_until is None or day < self.disputed_until
@@ -219,15 +222,18 @@ def _effective_latest(r: Event, events: Sequence[Event]) -> date | None:
     return max(days) if days and r.latest is not None else r.latest
 
 
-def _end(rivals: Sequence[Event], events: Sequence[Event]) -> tuple[date | None, date | None, bool]:
-    """(end earliest, end latest, whether sources disagree on the end's date)."""
+def _end(rivals: Sequence[Event], events: Sequence[Event]) -> tuple[date | None, date | None, date | None]:
+    """(end earliest, end latest, end reported): when a change may have ended the period, when
+    it certainly had by every source's dating, and — when that is later — when a source first
+    says it had (between the two, sources disagree)."""
     if not rivals:
-        return None, None, False
+        return None, None, None
     earliest = min(r.earliest for r in rivals if r.earliest is not None)
     raw = [r.latest for r in rivals if r.latest is not None]
     effective = [d for d in (_effective_latest(r, events) for r in rivals) if d is not None]
     latest = min(effective) if effective else None
-    return earliest, latest, bool(raw) and latest is not None and latest > min(raw)
+    reported = min(raw) if raw and latest is not None and latest > min(raw) else None
+    return earliest, latest, reported
 
 
 def _basis(e: Event, controller: str, actors: Actors) -> tuple[bool, bool]:
@@ -249,12 +255,10 @@ def _confirmations(e: Event, controller: str, events: Sequence[Event], end: date
 
 
 def _held(e: Event, controller: str, events: Sequence[Event], actors: Actors) -> Period:
-    end_earliest, end_latest, end_disputed = _end(_rivals(events, controller, e.earliest), events)
+    end_earliest, end_latest, end_reported = _end(_rivals(events, controller, e.earliest), events)
     later = twins(e, events)
     certain_from = max([e.latest, *(t.latest for t in later if t.latest)]) if e.latest else None
     disputed_from, disputed_until, rivals = _disputes(e, controller, events, actors, later)
-    if end_disputed and disputed_from is None:
-        disputed_from, disputed_until = end_earliest, end_latest
     claimed, own = _basis(e, controller, actors)
     status, others = _mixed(e, controller, events, actors)
     return Period(
@@ -272,6 +276,7 @@ def _held(e: Event, controller: str, events: Sequence[Event], actors: Actors) ->
         certain_from=certain_from,
         end_earliest=end_earliest,
         end_latest=end_latest,
+        end_reported=end_reported,
         disputed_from=disputed_from,
         disputed_until=disputed_until,
         precision=e.precision,
@@ -328,7 +333,7 @@ def _first(e: Event, events: Sequence[Event]) -> bool:
 
 def _inferred(e: Event, loser: str, events: Sequence[Event], actors: Actors) -> Period:
     """The losing side of the first change known at a place held it before: start unknown."""
-    end_earliest, end_latest, end_disputed = _end(_rivals(events, loser, e.earliest, strictly=False), events)
+    end_earliest, end_latest, end_reported = _end(_rivals(events, loser, e.earliest, strictly=False), events)
     claimed, own = _basis(e, loser, actors)
     return Period(
         e.place,
@@ -341,8 +346,7 @@ def _inferred(e: Event, loser: str, events: Sequence[Event], actors: Actors) -> 
         own_claim=own,
         end_earliest=end_earliest,
         end_latest=end_latest,
-        disputed_from=end_earliest if end_disputed else None,
-        disputed_until=end_latest if end_disputed else None,
+        end_reported=end_reported,
         precision=e.precision,
         others=tuple(sorted(set(e.controllers))),
         claimants=e.claimants,

@@ -257,6 +257,7 @@ class KG(DefinedNamespace):
     certainFrom: URIRef  # period -> first day it may be certain
     endEarliest: URIRef  # period -> first day its end may have happened
     endLatest: URIRef  # period -> first day it has certainly ended
+    endReported: URIRef  # period -> first day a source says it ended, when others say later
     disputedFrom: URIRef  # period -> first day sources disagree on it
     disputedUntil: URIRef  # period -> first day they no longer do
     confirmedOn: URIRef  # period -> a day a report confirms it
