@@ -355,3 +355,56 @@ def test_a_store_refreshed_by_place_holds_the_periods_of_a_full_build(seed_value
     assert {(r["s"].value, r["p"].value, r["o"].value) for r in got} == {
         (str(s), str(p), str(o)) for s, p, o in expected
     }
+
+
+# --------------------------------------------------------------------------- shapes and validation
+
+
+def test_the_seed_periods_conform_to_their_shape(seed) -> None:  # type: ignore[no-untyped-def]
+    """Every period the build stored for the five articles passes shapes/periods.ttl."""
+    from rdflib import Literal
+
+    from kg import shacl
+    from kg.pipeline import load_ontology
+
+    settings, store = seed
+    found = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH.PERIODS}> {{ ?s ?p ?o }} }}").rows
+    data = Graph()
+    for r in found:
+        o = r["o"]
+        value = (
+            URIRef(o.value)
+            if o.kind == "uri"
+            else Literal(o.value, datatype=URIRef(o.datatype) if o.datatype else None)
+        )
+        data.add((URIRef(r["s"].value), URIRef(r["p"].value), value))
+    outcome = shacl.validate(data, shacl.load_shapes(settings.shapes), load_ontology(settings))
+    assert len(data) > 500 and outcome.conforms, outcome.problems
+
+
+def test_a_period_without_start_or_unknown_start_does_not_conform() -> None:
+    """The shape refuses a period that neither has a start nor says its start is unknown."""
+    from kg import shacl
+    from kg.config import Settings
+    from kg.pipeline import load_ontology
+
+    settings = Settings.from_env({})
+    good = period_graph.to_graph([periods.Period(f"{ID}place/t", f"{ID}actor/a", f"{ID}event/e", "Capture", "s")])
+    bad = Graph()
+    bad += good
+    bad.remove((None, URIRef("https://w3id.org/kg/ontology#startUnknown"), None))
+    ontology = load_ontology(settings)
+    assert shacl.validate(good, shacl.load_shapes(settings.shapes), ontology).conforms
+    assert not shacl.validate(bad, shacl.load_shapes(settings.shapes), ontology).conforms
+
+
+def test_validation_warns_about_a_control_event_with_no_earliest_day(seed_settings) -> None:  # type: ignore[no-untyped-def]
+    """000's withdrawal "by 4 April" gets a warning that names the queries that will not see it;
+    the file still conforms."""
+    from kg import pipeline
+
+    path = next((seed_settings.data / "articles").glob("000_*.yaml"))
+    report = pipeline.validate([path], seed_settings)
+    warnings = [p for p in report.problems if p.severity == "warning" and "no earliest day" in p.message]
+    assert report.conforms and warnings
+    assert "control-at" in warnings[0].message and warnings[0].where.line is not None

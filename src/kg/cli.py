@@ -269,7 +269,9 @@ def query(settings: Settings, name: str | None, params: Sequence[str], sparql: s
             max_rows=max_rows,
             defaults=settings.query_defaults(),
         )
-    text = formats.render(result, fmt, hide=_pairs(params) if name else ())
+    # a saved query echoes its parameters, given or defaulted: the table leaves them out
+    echoed = {p.name for p in queries.get(settings.queries, name).params} if name else set()
+    text = formats.render(result, fmt, hide=echoed)
     click.echo(text, nl=not text.endswith("\n"))
 
 
