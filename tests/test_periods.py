@@ -408,3 +408,36 @@ def test_validation_warns_about_a_control_event_with_no_earliest_day(seed_settin
     warnings = [p for p in report.problems if p.severity == "warning" and "no earliest day" in p.message]
     assert report.conforms and warnings
     assert "control-at" in warnings[0].message and warnings[0].where.line is not None
+
+
+@pytest.mark.parametrize("seed_value", range(6))
+def test_control_at_reads_the_stored_periods_as_the_rules_do(seed_value: int) -> None:
+    """On random corpora, the SPARQL of control-at over the stored periods gives, on every other
+    day, exactly what kg.periods.answer_at computes from the same periods (status, certain,
+    disputed, stale with a short horizon, age)."""
+    rng = random.Random(7000 + seed_value)
+    events = [random_event(rng, n, rng.choice("xyz")) for n in range(8)]
+    graph = _turtle(events)
+    found = periods.derive(period_graph.events_from(_statements(graph)), Actors())
+    store = EmbeddedStore.open(None)
+    store.replace_all([(TEST_GRAPH, graph), (GRAPH.PERIODS, period_graph.to_graph(found))])
+    for place in PLACES:
+        iri = f"{ID}place/{place}"
+        for offset in range(-1, 44, 3):
+            day = DAY0 + timedelta(days=offset)
+            result = control_at(store, day.isoformat(), place=place, staleDays="5")
+            got = rows(result, "controller", "event", "status", "certain", "disputed", "stale", "age")
+            want = {
+                (a.controller.rsplit("/", 1)[-1], a.event.rsplit("/", 1)[-1], a.status)
+                + (str(a.certain).lower(), str(a.disputed).lower(), str(a.stale).lower())
+                + (None if a.age is None else str(a.age),)
+                for a in periods.answer_at(found, iri, day, stale_days=5)
+            }
+            assert got == want, (place, day)
+
+
+def _statements(graph: Graph) -> list[tuple[str, str, object]]:
+    return [
+        (str(s), str(p), o.toPython() if hasattr(o, "toPython") and not isinstance(o, URIRef) else str(o))
+        for s, p, o in graph
+    ]
