@@ -427,13 +427,14 @@ def test_control_at_reads_the_stored_periods_as_the_rules_do(seed_value: int) ->
             day = DAY0 + timedelta(days=offset)
             result = control_at(store, day.isoformat(), place=place, staleDays="5")
             got = rows(result, "controller", "event", "status", "certain", "disputed", "stale", "age")
-            want = {
-                (a.controller.rsplit("/", 1)[-1], a.event.rsplit("/", 1)[-1], a.status)
-                + (str(a.certain).lower(), str(a.disputed).lower(), str(a.stale).lower())
-                + (None if a.age is None else str(a.age),)
-                for a in periods.answer_at(found, iri, day, stale_days=5)
-            }
+            want = {_row(a) for a in periods.answer_at(found, iri, day, stale_days=5)}
             assert got == want, (place, day)
+
+
+def _row(a: periods.Answer) -> tuple[str | None, ...]:
+    flags = (str(a.certain).lower(), str(a.disputed).lower(), str(a.stale).lower())
+    age = None if a.age is None else str(a.age)
+    return (a.controller.rsplit("/", 1)[-1], a.event.rsplit("/", 1)[-1], a.status, *flags, age)
 
 
 def _statements(graph: Graph) -> list[tuple[str, str, object]]:
