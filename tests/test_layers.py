@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "decisions": 1,
     "tokens": 1,
     "periods": 1,
+    "control_at": 1,
     # L2 RDF
     "mapping": 2,
     "shacl": 2,
@@ -60,6 +61,7 @@ LAYERS: dict[str, int] = {
 # Imports between different parts of one layer, allowed only where listed here.
 SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("period_graph", "store"),  # periods are read from a store's events
+    ("control_at", "periods"),  # control on a date is read from the periods
     ("submissions", "pipeline"),  # a submission is checked with the build's ontology loading
     ("linking", "pipeline"),  # linking reads the annotation files as the build reads them
     ("config", "errors"),  # errors is the bottom of L0: every failure is a KgError

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from kg import control_at as reading
 from kg import period_graph, periods, queries
 from kg.config import PROJECT_ROOT
 from kg.periods import Actors, Event
@@ -267,7 +268,7 @@ def rule_at(events: Sequence[Event], place: str, day: date) -> set[tuple[str, st
 def from_periods(found: Sequence[periods.Period], place: str, day: date) -> set[tuple[str, str, bool, bool]]:
     return {
         (a.controller, a.event, a.certain, a.disputed)
-        for p, a in ((p, periods.answer(p, day, 10**6)) for p in found)
+        for p, a in ((p, reading.answer(p, day, 10**6)) for p in found)
         if p.place == place and p.listed(day) and p.kind in periods.ESTABLISHING and p.status != "inferred"
     }
 
@@ -427,11 +428,11 @@ def test_control_at_reads_the_stored_periods_as_the_rules_do(seed_value: int) ->
             day = DAY0 + timedelta(days=offset)
             result = control_at(store, day.isoformat(), place=place, staleDays="5")
             got = rows(result, "controller", "event", "status", "certain", "disputed", "stale", "age")
-            want = {_row(a) for a in periods.answer_at(found, iri, day, stale_days=5)}
+            want = {_row(a) for a in reading.answer_at(found, iri, day, stale_days=5)}
             assert got == want, (place, day)
 
 
-def _row(a: periods.Answer) -> tuple[str | None, ...]:
+def _row(a: reading.Answer) -> tuple[str | None, ...]:
     flags = (str(a.certain).lower(), str(a.disputed).lower(), str(a.stale).lower())
     age = None if a.age is None else str(a.age)
     return (a.controller.rsplit("/", 1)[-1], a.event.rsplit("/", 1)[-1], a.status, *flags, age)

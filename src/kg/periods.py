@@ -8,8 +8,8 @@ hierarchy), so a write recomputes just the places it touched (:func:`refreshed`)
 One period per report (event, controller): sources are never merged, so each one's dating stays
 visible. A period is listed on a day ``d`` when its start may have happened by ``d`` and its
 end has not certainly happened (:meth:`Period.listed`); what depends on the asked day
-(``certain``, ``disputed``, ``stale``, ``age``) is worked out then (:func:`answer_at`), which
-is also what the saved queries compute from the stored periods.
+(``certain``, ``disputed``, ``stale``, ``age``) is worked out then (:mod:`kg.control_at`, what
+the saved queries compute from the stored periods).
 """
 
 from __future__ import annotations
@@ -117,21 +117,6 @@ class Period:
     def last_confirmed(self, day: date) -> date | None:
         known = [c for c in self.confirmed if c <= day]
         return max(known) if known else None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One row of control at a date, as control-at gives it."""
-
-    controller: str
-    event: str
-    status: str
-    certain: bool
-    disputed: bool
-    stale: bool
-    scope: str
-    claimed: bool
-    age: int | None
 
 
 # --------------------------------------------------------------------------- deriving
@@ -254,16 +239,12 @@ def _confirmations(e: Event, controller: str, events: Sequence[Event], end: date
     return tuple(sorted(days))
 
 
-def _held(e: Event, controller: str, events: Sequence[Event], actors: Actors) -> Period:
-    end_earliest, end_latest, end_reported = _end(_rivals(events, controller, e.earliest), events)
-    later = twins(e, events)
-    certain_from = max([e.latest, *(t.latest for t in later if t.latest)]) if e.latest else None
-    disputed_from, disputed_until, rivals = _disputes(e, controller, events, actors, later)
-    claimed, own = _basis(e, controller, actors)
-    status, others = _mixed(e, controller, events, actors)
+def _period(e: Event, actor: str, actors: Actors, status: str, others: Iterable[str], **dates: object) -> Period:
+    """A period of ``actor`` from report ``e``: what every kind shares, and its dates."""
+    claimed, own = _basis(e, actor, actors)
     return Period(
         e.place,
-        controller,
+        actor,
         e.iri,
         e.kind,
         e.source,
@@ -271,6 +252,25 @@ def _held(e: Event, controller: str, events: Sequence[Event], actors: Actors) ->
         scope="partial" if e.partial else "whole",
         claimed=claimed,
         own_claim=own,
+        precision=e.precision,
+        others=tuple(sorted(set(others))),
+        claimants=e.claimants,
+        **dates,  # type: ignore[arg-type]
+    )
+
+
+def _held(e: Event, controller: str, events: Sequence[Event], actors: Actors) -> Period:
+    end_earliest, end_latest, end_reported = _end(_rivals(events, controller, e.earliest), events)
+    later = twins(e, events)
+    certain_from = max([e.latest, *(t.latest for t in later if t.latest)]) if e.latest else None
+    disputed_from, disputed_until, rivals = _disputes(e, controller, events, actors, later)
+    status, others = _mixed(e, controller, events, actors)
+    return _period(
+        e,
+        controller,
+        actors,
+        status,
+        [*others, *rivals],
         since=e.earliest,
         until=e.latest,
         certain_from=certain_from,
@@ -279,10 +279,7 @@ def _held(e: Event, controller: str, events: Sequence[Event], actors: Actors) ->
         end_reported=end_reported,
         disputed_from=disputed_from,
         disputed_until=disputed_until,
-        precision=e.precision,
-        others=tuple(sorted({*others, *rivals})),
         confirmed=_confirmations(e, controller, events, end_earliest),
-        claimants=e.claimants,
     )
 
 
@@ -334,22 +331,15 @@ def _first(e: Event, events: Sequence[Event]) -> bool:
 def _inferred(e: Event, loser: str, events: Sequence[Event], actors: Actors) -> Period:
     """The losing side of the first change known at a place held it before: start unknown."""
     end_earliest, end_latest, end_reported = _end(_rivals(events, loser, e.earliest, strictly=False), events)
-    claimed, own = _basis(e, loser, actors)
-    return Period(
-        e.place,
+    return _period(
+        e,
         loser,
-        e.iri,
-        e.kind,
-        e.source,
-        status="inferred",
-        claimed=claimed,
-        own_claim=own,
+        actors,
+        "inferred",
+        e.controllers,
         end_earliest=end_earliest,
         end_latest=end_latest,
         end_reported=end_reported,
-        precision=e.precision,
-        others=tuple(sorted(set(e.controllers))),
-        claimants=e.claimants,
     )
 
 
@@ -382,62 +372,17 @@ def _shaped(
     end_latest: date | None,
     others: Sequence[str],
 ) -> Period:
-    claimed, own = _basis(e, actor, actors)
-    return Period(
-        e.place,
+    """A siege's or an assault's period: from the event's window, never extended by other reports."""
+    return _period(
+        e,
         actor,
-        e.iri,
-        e.kind,
-        e.source,
-        status=status,
-        scope="partial" if e.partial else "whole",
-        claimed=claimed,
-        own_claim=own,
+        actors,
+        status,
+        others,
         since=e.earliest,
         until=e.latest,
         certain_from=e.latest if e.earliest else None,
         end_earliest=end_earliest,
         end_latest=end_latest,
-        precision=e.precision,
-        others=tuple(sorted(set(others))),
         confirmed=(e.confirmed,) if e.confirmed and e.earliest else (),
-        claimants=e.claimants,
     )
-
-
-# --------------------------------------------------------------------------- reading at a date
-
-
-def answer_at(
-    periods: Iterable[Period], place: str, day: date, *, stale_days: int = 90, view: str = "all", source: str = ""
-) -> set[Answer]:
-    """Control of ``place`` on ``day``: what control-at computes from the stored periods."""
-    return {
-        answer(p, day, stale_days) for p in periods if p.place == place and p.listed(day) and in_view(p, view, source)
-    }
-
-
-def in_view(p: Period, view: str, source: str = "") -> bool:
-    """all: every reading; source: one article's or one claimant's; consensus: not a party's own word."""
-    if view == "source":
-        return source in (p.source, *p.claimants)
-    if view == "consensus":
-        return not p.own_claim
-    return True
-
-
-def answer(p: Period, day: date, stale_days: int) -> Answer:
-    confirmed = p.last_confirmed(day)
-    age = (day - confirmed).days if confirmed else None
-    stale = age is not None and age > stale_days
-    disputed = p.disputed(day)
-    certain = (
-        p.certain_from is not None
-        and p.certain_from <= day
-        and (p.end_earliest is None or day < p.end_earliest)
-        and p.status != "inferred"
-        and not disputed
-        and not stale
-    )
-    status = "disputed" if disputed else p.status
-    return Answer(p.controller, p.event, status, certain, disputed, stale, p.scope, p.claimed, age)
