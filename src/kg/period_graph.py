@@ -120,8 +120,7 @@ def actors_from(pairs: Iterable[tuple[str, str]]) -> Actors:
 
 
 def from_graphs(graphs: Iterable[Graph]) -> Graph:
-    """The periods graph of everything in these graphs (events, articles, actors)."""
-    graphs = list(graphs)
+    """The periods graph of everything in these graphs (events, articles, actors), each read once."""
     statements: list[tuple[str, str, object]] = []
     pairs: list[tuple[str, str]] = []
     for g in graphs:
