@@ -722,7 +722,7 @@ def write_rdf(out: Path, articles: Sequence[Article]) -> int:
     """The same data as N-Quads, mapped by kg itself (no validation): returns the quad count."""
     import pyoxigraph as ox
 
-    from kg import annotations
+    from kg import annotations, period_graph
     from kg.config import Settings
     from kg.mapping import map_article, map_entities
     from kg.pipeline import load_ontology
@@ -742,11 +742,15 @@ def write_rdf(out: Path, articles: Sequence[Article]) -> int:
             handle.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
 
         put(quads_of(GRAPH.ONTOLOGY, load_ontology(Settings.from_env({}))))
-        put(quads_of(GRAPH.ENTITIES, map_entities([shared], registry).graph))
+        entities = map_entities([shared], registry).graph
+        put(quads_of(GRAPH.ENTITIES, entities))
+        graphs = [entities]
         for article in articles:
             doc = annotations.from_tree(article.annotation, article.stem)
             mapped = map_article(doc, registry, article.text)
             put(quads_of(mapped.iri, mapped.graph))
+            graphs.append(mapped.graph)
+        put(quads_of(GRAPH.PERIODS, period_graph.from_graphs(graphs)))  # as kg build stores them
     return count
 
 

@@ -51,11 +51,14 @@ def test_who_held_al_qaryatayn_on_10_april_2016(seed: tuple[Settings, Store]) ->
     assert {(article(row), row["since"].value) for row in result.rows} == {(A000, "2016-04-03"), (A001, "2016-04-04")}
 
 
-def test_on_3_april_2016_only_the_earlier_report_has_the_army_in_al_qaryatayn(seed: tuple[Settings, Store]) -> None:
-    """Between the two reported dates, the answer rests on 000 alone: disagreement is not merged away."""
+def test_on_3_april_2016_the_two_datings_of_the_recapture_are_both_listed(seed: tuple[Settings, Store]) -> None:
+    """Between the two reported dates (000: 3 April, 001: 4 April) the army by 000 and the Islamic
+    State still there by 001's dating are both listed, disputed, neither certain."""
     result = ask(seed, "control-at", place="qaryatayn", date="2016-04-03")
-    assert controllers(result) == {"Syrian Arab Army"}
-    assert {article(row) for row in result.rows} == {A000}
+    held = {(r["controllerLabel"].value, article(r), r["status"].value, r["certain"].value) for r in result.rows}
+    assert ("Syrian Arab Army", A000, "disputed", "false") in held
+    assert ("Islamic State", A002, "disputed", "false") in held
+    assert all(r["certain"].value == "false" for r in result.rows)
 
 
 def test_which_articles_report_the_recapture_of_al_qaryatayn_and_when(seed: tuple[Settings, Store]) -> None:
@@ -156,9 +159,18 @@ def test_the_two_reports_of_palmyras_bearing_are_both_kept(seed: tuple[Settings,
     assert claims == {(A000, "100", "NE"), (A001, "100", "W")}
 
 
-def test_nothing_speaks_to_a_place_before_its_first_event(seed: tuple[Settings, Store]) -> None:
-    """Before any event at al-Qaryatayn the answer is empty — unknown, never a guess."""
-    assert ask(seed, "control-at", place="al-Qaryatayn", date="2010-01-01").rows == ()
+def test_before_the_first_event_only_the_losing_side_is_inferred(seed: tuple[Settings, Store]) -> None:
+    """Before 002's capture of al-Qaryatayn (August 2015) the army, its losing side, is inferred to
+    have held it, start unknown, never certain; a place whose first event names no loser is
+    unknown before it (Palmyra, taken by IS in May 2015)."""
+    (row,) = ask(seed, "control-at", place="al-Qaryatayn", date="2010-01-01").rows
+    assert (row["controllerLabel"].value, row["status"].value, row["certain"].value) == (
+        "Syrian Arab Army",
+        "inferred",
+        "false",
+    )
+    assert "since" not in row and article(row) == A002
+    assert ask(seed, "control-at", place="Palmyra", date="2010-01-01").rows == ()
 
 
 def test_the_capture_of_al_qaryatayn_in_2015_says_how_it_was_dated(seed: tuple[Settings, Store]) -> None:

@@ -33,6 +33,8 @@ LAYERS: dict[str, int] = {
     "names": 1,
     "decisions": 1,
     "tokens": 1,
+    "periods": 1,
+    "control_at": 1,
     # L2 RDF
     "mapping": 2,
     "shacl": 2,
@@ -44,6 +46,7 @@ LAYERS: dict[str, int] = {
     "formats": 3,
     "gazetteer": 3,
     "conformance": 3,
+    "period_graph": 3,
     # L4 orchestration
     "pipeline": 4,
     "submissions": 4,
@@ -59,6 +62,8 @@ LAYERS: dict[str, int] = {
 
 # Imports between different parts of one layer, allowed only where listed here.
 SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
+    ("period_graph", "store"),  # periods are read from a store's events
+    ("control_at", "periods"),  # control on a date is read from the periods
     ("submissions", "pipeline"),  # a submission is checked with the build's ontology loading
     ("linking", "pipeline"),  # linking reads the annotation files as the build reads them
     ("retention", "submissions"),  # a rebuild checks kept submissions with the submission check

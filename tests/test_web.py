@@ -307,7 +307,13 @@ def test_openapi_document_validates(client: FlaskClient) -> None:
     doc = client.get("/openapi.json").get_json()
     validate_openapi(doc)
     control = doc["paths"]["/queries/control-at.json"]["get"]
-    assert {p["name"]: p["schema"].get("format") for p in control["parameters"]} == {"place": None, "date": "date"}
+    assert {p["name"]: p["schema"].get("format") for p in control["parameters"]} == {
+        "place": None,
+        "date": "date",
+        "view": None,
+        "by": None,
+        "staleDays": None,
+    }
 
 
 # --------------------------------------------------------------------------- pages

@@ -170,6 +170,7 @@ class Kg:
             timeout=timeout or self.settings.query_timeout,
             max_rows=max_rows or self.settings.max_rows,
             cache=self.results,
+            defaults=self.settings.query_defaults(),
         )
 
     def run_whole(self, name: str, *, needed_for: str) -> QueryResult:

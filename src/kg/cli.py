@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg import formats, linkedplaces, pipeline, submissions, tokens
+from kg import formats, linkedplaces, pipeline, queries, submissions, tokens
 from kg.app import Kg
 from kg.config import Settings
 from kg.errors import KgError, UsageError
@@ -284,7 +284,9 @@ def query(kg: Kg, name: str | None, params: Sequence[str], sparql: str | None, f
             "give a saved query NAME or --sparql, not both or neither", hint="'kg queries' lists saved queries"
         )
     result = kg.query(sparql) if sparql is not None else kg.run(name or "", _pairs(params))
-    text = formats.render(result, fmt, hide=_pairs(params) if name else ())
+    # a saved query echoes its parameters, given or defaulted: the table leaves them out
+    echoed = {p.name for p in queries.get(kg.catalogue(), name).params} if name else set()
+    text = formats.render(result, fmt, hide=echoed)
     click.echo(text, nl=not text.endswith("\n"))
 
 

@@ -74,6 +74,9 @@ class Settings:
     )
     query_timeout: float = _setting(5.0, "KG_QUERY_TIMEOUT", "seconds a query may run")
     max_rows: int = _setting(10_000, "KG_MAX_ROWS", "rows a query may return")
+    stale_days: int = _setting(
+        90, "KG_STALE_DAYS", "days after its last confirmation a control period is stale (never certain, drawn faded)"
+    )
     max_body: int = _setting(10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve)")
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
@@ -106,6 +109,8 @@ class Settings:
         if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
         self._check_store()
+        if self.stale_days < 0:
+            raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
         if not self.wikidata_endpoint.startswith(("http://", "https://")):
@@ -148,6 +153,10 @@ class Settings:
             raise ConfigError(f"KG_STORE_BATCH={self.store_batch!r} must be at least 1", hint="e.g. 50000")
         if "\n" in self.store_auth or "\r" in self.store_auth:
             raise ConfigError("KG_STORE_AUTH must be one line (the value of an Authorization header)")
+
+    def query_defaults(self) -> dict[str, str]:
+        """Saved-query parameters whose default is a setting (``staleDays``: KG_STALE_DAYS)."""
+        return {"staleDays": str(self.stale_days)}
 
     @property
     def store_is_remote(self) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from kg import annotations, conformance, decisions, reasoning, references, shacl, spans
+from kg import annotations, conformance, decisions, period_graph, reasoning, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
 from kg.errors import InputError, Location, StoreError
@@ -315,6 +315,7 @@ def build(
     ontology = load_ontology(settings)
     named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology), (GRAPH.BUILD, _digest_graph(digest))]
     named += [(m.iri, m.graph) for m in checked.graphs]
+    named.append((GRAPH.PERIODS, period_graph.from_graphs(m.graph for m in checked.graphs)))  # kg.periods
     if reason:
         outcome = reasoning.infer(_union(m.graph for m in checked.graphs), ontology)
         timings["reason"] = outcome.seconds

@@ -303,14 +303,19 @@ def run(
     timeout: float | None = None,
     max_rows: int | None = None,
     cache: ResultCache | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> QueryResult:
     """Run saved query ``name`` with its parameters — the one function behind every face
     (through :meth:`kg.app.Kg.run`, which gives it the limits and the cache).
 
-    A store that names its version (:class:`Versioned`) has repeated requests answered from
-    ``cache`` until its next write.
+    ``defaults`` (:meth:`Settings.query_defaults`, e.g. ``staleDays`` from KG_STALE_DAYS) fill
+    the parameters of those names that the query declares and the caller left out. A store
+    that names its version (:class:`Versioned`) has repeated requests answered from ``cache``
+    until its next write.
     """
     query = get(source, name)
+    declared = {p.name for p in query.params}
+    values = {**{k: v for k, v in (defaults or {}).items() if k in declared}, **values}
     version = store.version() if cache is not None and isinstance(store, Versioned) else None
     key = (str(query.path), name, query.sparql, tuple(sorted(values.items())), max_rows)
     if version is not None and cache is not None:

@@ -242,6 +242,35 @@ class KG(DefinedNamespace):
     decidedOn: URIRef  # link -> when
     fromLink: URIRef  # geometry -> the link its coordinates were taken from
 
+    # Control periods (the periods graph, derived by kg.periods)
+    ControlPeriod: URIRef  # one report's stretch of control of one place by one actor
+    ControlStatus: URIRef  # how the actor controls the place in a period
+    ControlStatusScheme: URIRef  # SKOS scheme of ControlStatus
+    Held: URIRef  # held (whole or partial scope)
+    Contested: URIRef  # held by the defender of an assault, attackers fighting for it
+    Besieged: URIRef  # kept by the besieged through a siege
+    Mixed: URIRef  # shared with actors of other sides
+    InDispute: URIRef  # sources disagree on who or when
+    Inferred: URIRef  # the losing side of the first known change held it before
+    periodOf: URIRef  # period -> the place or asset
+    controlledBy: URIRef  # period -> the actor in control
+    controlStatus: URIRef  # period -> a ControlStatus
+    basis: URIRef  # period -> Claimed or Reported
+    ownClaim: URIRef  # period -> true when the controller's own side says so
+    periodScope: URIRef  # period -> a Scope
+    startUnknown: URIRef  # period -> true when nothing says when it began
+    startEarliest: URIRef  # period -> first possible day of its start
+    startLatest: URIRef  # period -> last day of its start window
+    certainFrom: URIRef  # period -> first day it may be certain
+    endEarliest: URIRef  # period -> first day its end may have happened
+    endLatest: URIRef  # period -> first day it has certainly ended
+    endReported: URIRef  # period -> first day a source says it ended, when others say later
+    disputedFrom: URIRef  # period -> first day sources disagree on it
+    disputedUntil: URIRef  # period -> first day they no longer do
+    confirmedOn: URIRef  # period -> a day a report confirms it
+    otherActor: URIRef  # period -> besieger, attacker, co-holder or rival
+    claimant: URIRef  # period -> who says so (attribution, publisher)
+
 
 _GRAPH_BASE: Final = "https://w3id.org/kg/graph/"
 
@@ -273,6 +302,7 @@ class GRAPH:
     INFERRED: Final = URIRef(f"{_GRAPH_BASE}inferred")  # what `kg build --reason` inferred (kg.reasoning)
     SET_ASIDE: Final = URIRef(f"{_GRAPH_BASE}set-aside")  # submissions the last rebuild set aside, and why
     BUILD: Final = URIRef(f"{_GRAPH_BASE}build")  # the digest of the last build's inputs
+    PERIODS: Final = URIRef(f"{_GRAPH_BASE}periods")  # control periods derived from the events (kg.periods)
     SUBMISSION_BASE: Final = f"{_GRAPH_BASE}submission/"  # + id: one accepted submission's statements
     article_graph = staticmethod(article_graph)  # one article's graph: GRAPH.article_graph(stem)
 

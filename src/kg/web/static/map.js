@@ -76,12 +76,13 @@
     const byPlace = {};
     for (const f of features) {
       const p = f.properties;
-      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), uncertain: false, disputed: false });
+      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), uncertain: false, disputed: false, fresh: false });
       const name = p.controllerLabel || local(p.controller);
       (p.scope === "partial" ? entry.partial : entry.whole).add(name);
       entry.sides.add(p.sideLabel || name);
       if (p.certain !== "true") entry.uncertain = true;
       if (p.disputed === "true") entry.disputed = true;
+      if (p.stale !== "true") entry.fresh = true;
     }
     return byPlace;
   }
@@ -104,6 +105,7 @@
         fill = colour(sides[0]);
         if (known.uncertain) classes.push("uncertain");
         if (known.disputed) classes.push("disputed");
+        if (!known.fresh) classes.push("stale");
         if (!known.whole.size) classes.push("partial");
         const parts = [...known.whole];
         if (known.partial.size) parts.push("partly " + [...known.partial].join(", "));
@@ -120,7 +122,8 @@
       li.dataset.place = iri;
       html("strong", place.label, li);
       li.append(": " + text);
-      if (known && (known.uncertain || known.disputed)) html("span", [known.uncertain ? "uncertain" : "", known.disputed ? "disputed" : ""].filter(Boolean).join(", "), li).className = "flags";
+      const flags = known ? [known.uncertain ? "uncertain" : "", known.disputed ? "disputed" : "", known.fresh ? "" : "stale"].filter(Boolean) : [];
+      if (flags.length) html("span", flags.join(", "), li).className = "flags";
       li.addEventListener("click", () => select(iri));
     }
     drawLegend();
@@ -140,7 +143,8 @@
     item("unknown", "unknown: nothing in the graph speaks to it");
     item("uncertain", "uncertain: a change may fall on either side of the date", "#ccc");
     item("partial", "partial control only", "#ccc");
-    item("disputed", "disputed: sources name different controllers (!)", "#ccc");
+    item("disputed", "disputed: sources name different controllers or dates (!)", "#ccc");
+    item("stale", "stale: not confirmed for a long time", "#ccc");
   }
 
   function show() {
