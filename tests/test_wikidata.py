@@ -6,11 +6,11 @@ reached, is too slow, or does not speak SPARQL."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,15 +124,30 @@ def test_an_unreachable_endpoint_says_so(tmp_path: Path) -> None:
 
 
 def test_a_silent_endpoint_times_out() -> None:
-    """An endpoint that accepts the connection and never answers fails after the time limit."""
+    """An endpoint that accepts the connection and never answers: the client gives up by itself
+    after its limit, on its one connection (no retries), while the server still holds it open."""
+    accepted: list[socket.socket] = []
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
-        started = time.monotonic()
-        with pytest.raises(GazetteerError, match="did not answer within 1 s"):
-            WikidataSource(url, timeout=1).candidates(["Palmyra"])
-        assert time.monotonic() - started < 5
+
+        def hold() -> None:
+            with contextlib.suppress(OSError):  # the listener closed: the test is over
+                while True:
+                    accepted.append(listener.accept()[0])
+
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        try:
+            with pytest.raises(GazetteerError, match="did not answer within 1 s"):
+                WikidataSource(url, timeout=1).candidates(["Palmyra"])
+            assert len(accepted) == 1 and accepted[0].fileno() != -1  # one try, still open here
+        finally:
+            listener.shutdown(socket.SHUT_RDWR)
+            for connection in accepted:
+                connection.close()
+    holder.join(10)
 
 
 class _HtmlPage(http.server.BaseHTTPRequestHandler):
