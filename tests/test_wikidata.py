@@ -21,7 +21,8 @@ from kg.errors import ConfigError, GazetteerError, UsageError
 from kg.gazetteer import Candidate, Source
 from kg.gazetteer.wikidata import WikidataSource, variants
 
-from .store_servers import OXIGRAPH, free_port, oxigraph_server
+from .programs import OXIGRAPH, OXIGRAPH_HINT, requires
+from .store_servers import free_port, oxigraph_server
 
 FIXTURE = Path(__file__).parent / "data" / "wikidata" / "fixture.ttl"
 QARYATAYN, DECOY, TADMUR, PALMYRA_SITE, DUMAYR = "Q2583757", "Q98765432", "Q617760", "Q5859", "Q3088871"
@@ -30,9 +31,10 @@ QARYATAYN, DECOY, TADMUR, PALMYRA_SITE, DUMAYR = "Q2583757", "Q98765432", "Q6177
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`oxigraph serve` on a free loopback port over the fixture; its query URL."""
+    oxigraph = requires(OXIGRAPH, OXIGRAPH_HINT)
     location = tmp_path_factory.mktemp("wikidata")
     subprocess.run(
-        [str(OXIGRAPH), "load", "--location", str(location), "--file", str(FIXTURE)], check=True, capture_output=True
+        [oxigraph, "load", "--location", str(location), "--file", str(FIXTURE)], check=True, capture_output=True
     )
     with oxigraph_server(location) as base:
         yield base + "/query"
