@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from .programs import CHROMIUM_HINT, requires
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
@@ -29,8 +31,7 @@ def require_browser() -> Any:
     playwright = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is a dev dependency: make test installs it"
     )
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: 'make test' installs Debian's chromium", allow_module_level=True)
+    requires(Path(CHROMIUM), CHROMIUM_HINT)
     return playwright
 
 

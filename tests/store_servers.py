@@ -1,13 +1,12 @@
 """Real SPARQL servers on loopback for the store contract tests: `oxigraph serve` (from the
 `oxigraph` dev dependency) and, when Debian's virtuoso-opensource is installed, Virtuoso.
-Each is started on a free port in a temporary folder, waited for (bounded), and stopped."""
+Each is started on a free port in a temporary folder, waited for (bounded), and stopped; a
+missing program skips the test that asked for it (tests/programs.py), with the install command."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -16,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .programs import OXIGRAPH, OXIGRAPH_HINT, VIRTUOSO_HINT, requires
+
 STARTUP_SECONDS = 60
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
-VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 
 
 def free_port() -> int:
@@ -61,8 +60,9 @@ def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
 def oxigraph_server(folder: Path) -> Iterator[str]:
     """`oxigraph serve` with its default graph as the union of the named graphs (as kg needs),
     and a server-side time limit; yields its base URL (http://127.0.0.1:PORT)."""
+    oxigraph = requires(OXIGRAPH, OXIGRAPH_HINT)
     port = free_port()
-    command = [str(OXIGRAPH), "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
+    command = [oxigraph, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
         [*command, "--union-default-graph", "--timeout-s", "30"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -111,28 +111,23 @@ DefaultQuery = select distinct ?Concept where {{[] a ?Concept}} LIMIT 100
 """
 
 
-def virtuoso_installed() -> bool:
-    return Path(VIRTUOSO).is_file()
-
-
 @contextmanager
 def virtuoso_server(folder: Path) -> Iterator[str]:
     """Virtuoso 7 (Debian's virtuoso-opensource) in the foreground, its database in ``folder``;
     the anonymous SPARQL user may update (a test server on loopback only). Yields the base URL."""
+    virtuoso = requires("virtuoso-t", VIRTUOSO_HINT)
+    isql = requires("isql-vt", VIRTUOSO_HINT)  # to grant SPARQL_UPDATE
     http_port, isql_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(folder=folder, http_port=http_port, isql_port=isql_port))
     process = subprocess.Popen(
-        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+        [virtuoso, "+foreground", "+configfile", str(ini)],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         _wait(f"http://127.0.0.1:{http_port}/sparql", process, "virtuoso-t")
-        isql = shutil.which("isql-vt") or shutil.which("isql")
-        if isql is None:
-            raise RuntimeError("virtuoso's isql-vt is missing, so SPARQL_UPDATE cannot be granted")
         grants = 'GRANT SPARQL_UPDATE TO "SPARQL"; GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL";'
         grants += " DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
         subprocess.run(

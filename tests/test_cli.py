@@ -3,10 +3,14 @@ code, and leaves the store exactly as it was."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -173,3 +177,25 @@ def test_help_lists_every_setting() -> None:
     result = CliRunner().invoke(main, ["--help"])
     for env, _default, _help in Settings.describe():
         assert env in result.output
+
+
+def _reachable(command: click.Command) -> Iterator[click.Command]:
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _reachable(sub)
+
+
+def test_every_command_module_is_wired_into_kg():
+    """Each command defined in a kg.cli module is reachable from `kg` (none is left unregistered)."""
+    import kg.cli
+
+    reachable = {id(c) for c in _reachable(main)}
+    defined = {
+        f"{info.name}.{name}": value
+        for info in pkgutil.iter_modules(kg.cli.__path__, "kg.cli.")
+        if info.name != "kg.cli.__main__"
+        for name, value in vars(importlib.import_module(info.name)).items()
+        if isinstance(value, click.Command)
+    }
+    assert len(defined) >= 13, sorted(defined)  # the walk really finds the commands
+    assert [name for name, c in defined.items() if id(c) not in reachable] == []

@@ -178,7 +178,7 @@ REJECTED = [name for name in NAMES if EXPECTED[name][0] != 0]
 # Run only in a child process with a time and memory limit: an input that expands without end
 # must not take the test run (or a server) down with it.
 BOMBS = {"yaml_alias_bomb.yaml", "rdfxml_billion_laughs.rdf", "rdfxml_xxe.rdf"}
-BOMB_SECONDS, BOMB_MEMORY = 2.0, 3 * 1024**3
+BOMB_SECONDS, BOMB_MEMORY = 2.0, 3 * 1024**3  # BOMB_SECONDS sets the children's shared deadline
 
 
 @dataclass
@@ -557,7 +557,7 @@ def test_kg_validate_without_text_agrees_with_text(
 ) -> None:
     """Without --text (the text read from KG_CORPUS) kg validate reaches the same verdict as with it."""
     if name in BOMBS:
-        pytest.skip("run only in a child process (test_bombs_are_refused_fast_in_bounded_memory)")
+        pytest.skip("run only in a child process (test_bombs_are_refused_in_bounded_memory)")
     with_text = cli_answer(name, hostile_settings, answers, bombs)
     without = run_cli(hostile_settings, HOSTILE / name, with_text=False)
     assert without.crash is None, f"{name}: crashed without --text: {without.crash}"
@@ -616,15 +616,17 @@ def test_rejected_submission_leaves_the_store_unchanged(sandbox: Sandbox, bombs:
 # --------------------------------------------------------------------------- what cannot be a file
 
 
-def test_bombs_are_refused_fast_in_bounded_memory(bombs: dict) -> None:
-    """A YAML alias bomb, billion laughs and XXE are refused in under 2 s each, within 3 GB, by every face."""
-    slow = {}
+def test_bombs_are_refused_in_bounded_memory(bombs: dict) -> None:
+    """A YAML alias bomb, billion laughs and XXE are refused (exit 2 / 400) by every face, in a child
+    capped at 3 GB: none is expanded, which would exhaust the cap or outlast the child's deadline
+    (both are crashes here). How many seconds each face took is recorded, not asserted."""
+    not_refused = {}
     for name, found in bombs.items():
         for key in ("cli", "validate", "submissions"):
             got = _from_child(found, key)
-            if got.crash or got.seconds > BOMB_SECONDS or got.code not in {2, 400}:
-                slow[f"{name} {key}"] = got.crash or f"{got.code} in {got.seconds:.1f} s"
-    assert not slow, slow
+            if got.crash or got.code not in {2, 400}:
+                not_refused[f"{name} {key}"] = got.crash or f"{got.code}: {got.message[:200]}"
+    assert not not_refused, not_refused
 
 
 class CountingServer:

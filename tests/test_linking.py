@@ -181,7 +181,7 @@ def test_a_link_the_gazetteer_no_longer_supports_is_kept_and_reported(mini_setti
 
 def test_kg_link_prints_what_it_kept(mini_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """kg link's report names the links it kept because no source proposed them again."""
-    from kg import cli
+    from kg.cli import linking as cli
 
     run(mini_settings, NORTHTOWN)
     result = run(mini_settings)

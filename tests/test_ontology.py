@@ -7,7 +7,6 @@ where owlready2 or Java is missing.
 import inspect
 import itertools
 import re
-import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +16,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.vocab import GRAPH, KG, KGID, OWL, RDF, RDFS, XSD, article_graph
+
+from .programs import JAVA_HINT, requires
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "kg.ttl"
@@ -149,8 +150,7 @@ def ontology() -> Graph:
 def reason(tmp_path: Path) -> Callable[[Graph], Any]:
     """A function: load a graph into a fresh owlready2 World, run HermiT, return the World."""
     owlready2 = pytest.importorskip("owlready2")
-    if shutil.which("java") is None:
-        pytest.skip("the HermiT reasoner needs Java")
+    requires("java", JAVA_HINT)  # HermiT runs on it
 
     runs = itertools.count()
 

@@ -3,7 +3,6 @@ in words, and the build stores what it infers in its own graph. Needs Java; skip
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,11 +20,11 @@ from kg.vocab import GRAPH, KG, KGID, RDF
 from kg.web import create_app
 
 from .conftest import DATA, SEED_CORPUS, ask
+from .programs import JAVA_HINT, requires
 
 INCONSISTENT = DATA / "inconsistent" / "settlement_as_actor.ttl"
 
-if shutil.which("java") is None:
-    pytest.skip("the HermiT reasoner needs Java", allow_module_level=True)
+requires("java", JAVA_HINT)  # HermiT runs on it
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,184 @@
+"""Reading an annotation file: text → tree → schema check → the domain objects.
+
+:func:`parse` is the way in; :func:`from_tree` builds the objects of a tree that passed the
+schema, and :func:`parse_date` the interval a date object stands for.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from kg.annotations.locations import locate
+from kg.annotations.model import (
+    ENTITY_SECTIONS,
+    RELATION_KEYS,
+    ROLE_KEYS,
+    AnnotationFile,
+    Article,
+    Claim,
+    Coordinates,
+    DateSpec,
+    Entity,
+    Event,
+    Evidence,
+    Locator,
+    Mention,
+    Span,
+)
+from kg.annotations.schema import check_schema
+from kg.annotations.tree import read_tree
+from kg.report import Problem
+
+
+def from_tree(tree: Any, path: str) -> AnnotationFile:
+    """Build the domain objects of a tree that passed :func:`check_schema`."""
+    entities = [
+        _entity(tree, path, [section, i], item, kind)
+        for section, kind in ENTITY_SECTIONS.items()
+        for i, item in enumerate(tree.get(section) or ())
+    ]
+    introduced = tree.get("entities") or {}
+    entities += [
+        _entity(tree, path, ["entities", section, i], item, kind)
+        for section, kind in ENTITY_SECTIONS.items()
+        for i, item in enumerate(introduced.get(section) or ())
+    ]
+    raw_article = tree.get("article")
+    return AnnotationFile(
+        path=path,
+        article=_article(tree, path, raw_article) if raw_article else None,
+        entities=tuple(entities),
+        mentions=tuple(_mention(tree, path, i, m) for i, m in enumerate(tree.get("mentions") or ())),
+        events=tuple(_event(tree, path, i, e) for i, e in enumerate(tree.get("events") or ())),
+        claims=tuple(_claim(tree, path, i, c) for i, c in enumerate(tree.get("claims") or ())),
+        tree=tree,
+    )
+
+
+def _ids(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(v) for v in raw.get(key) or ())
+
+
+def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], kind: str) -> Entity:
+    coords = raw.get("coordinates")
+    return Entity(
+        id=str(raw["id"]),
+        kind=kind,
+        type=str(raw["type"]),
+        label=str(raw["label"]),
+        alt_labels=tuple(str(a) for a in raw.get("altLabels") or ()),
+        relations={k: _ids(raw, k) for k in RELATION_KEYS if raw.get(k)},
+        coordinates=Coordinates(float(coords["lat"]), float(coords["lon"]), str(coords["source"])) if coords else None,
+        stance=raw.get("stance"),
+        where=locate(tree, path, at),
+    )
+
+
+def _article(tree: Any, path: str, raw: Mapping[str, Any]) -> Article:
+    published = raw.get("published")
+    return Article(
+        file=str(raw["file"]),
+        sha256=str(raw["sha256"]),
+        title=str(raw["title"]),
+        language=str(raw["language"]),
+        published=parse_date(published) if published else None,
+        publisher=raw.get("publisher"),
+        publisher_derivation=raw.get("publisherDerivation"),
+        cites=_ids(raw, "cites"),
+        where=locate(tree, path, ["article"]),
+    )
+
+
+def _mention(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Mention:
+    return Mention(
+        entity=str(raw["entity"]),
+        locator=Locator(str(raw["quote"]), raw.get("occurrence"), raw.get("prefix")),
+        spans=tuple(Span(int(s), int(e)) for s, e in raw.get("spans") or ()),
+        where=locate(tree, path, ["mentions", i]),
+    )
+
+
+def _evidence(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any]) -> Evidence:
+    span = raw.get("span")
+    return Evidence(
+        locator=Locator(str(raw.get("quote") or raw["from"]), raw.get("occurrence"), raw.get("prefix"), raw.get("to")),
+        span=Span(int(span[0]), int(span[1])) if span else None,
+        where=locate(tree, path, at),
+    )
+
+
+def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
+    at: list[str | int] = ["events", i]
+    return Event(
+        id=str(raw["id"]),
+        type=str(raw["type"]),
+        place=str(raw["place"]),
+        roles={k: _ids(raw, k) for k in ROLE_KEYS if raw.get(k)},
+        date=parse_date(raw["date"]),
+        scope=raw.get("scope"),
+        scope_note=raw.get("scopeNote"),
+        certainty=str(raw["certainty"]),
+        sources=_ids(raw, "source"),
+        trigger=raw.get("trigger"),
+        evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
+        where=locate(tree, path, at),
+    )
+
+
+def _claim(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Claim:
+    at: list[str | int] = ["claims", i]
+    km = raw.get("km")
+    return Claim(
+        id=str(raw["id"]),
+        place=str(raw["place"]),
+        reference=str(raw["reference"]),
+        km=float(km) if km is not None else None,
+        bearing=raw.get("bearing"),
+        sources=_ids(raw, "source"),
+        evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
+        where=locate(tree, path, at),
+    )
+
+
+def parse_date(raw: Mapping[str, Any]) -> DateSpec:
+    """A schema-valid date object → the interval it stands for."""
+    basis, derivation = str(raw["basis"]), raw.get("derivation")
+    if "on" in raw:
+        day = date.fromisoformat(str(raw["on"]))
+        return DateSpec("day", day, day, basis, derivation)
+    if "week" in raw:
+        first = date.fromisoformat(str(raw["week"]))
+        return DateSpec("week", first, first + timedelta(days=6), basis, derivation)
+    if "month" in raw:
+        year, month = (int(p) for p in str(raw["month"]).split("-"))
+        last = calendar.monthrange(year, month)[1]
+        return DateSpec("month", date(year, month, 1), date(year, month, last), basis, derivation)
+    if "year" in raw:
+        year = int(raw["year"])
+        return DateSpec("year", date(year, 1, 1), date(year, 12, 31), basis, derivation)
+    start, end = raw.get("from"), raw.get("to")
+    return DateSpec(
+        "range",
+        date.fromisoformat(str(start)) if start else None,
+        date.fromisoformat(str(end)) if end else None,
+        basis,
+        derivation,
+    )
+
+
+def parse(text: str, path: str, *, schema_valid: bool = False) -> tuple[AnnotationFile | None, list[Problem]]:
+    """Text → the file's objects and any schema problems (objects only when there are none).
+
+    ``schema_valid`` says these exact characters are known to satisfy the schema (a build saw
+    them pass), so the check is not run again. Raises :class:`InputError` when the text is not
+    YAML at all.
+    """
+    tree = read_tree(text, path, fast=True)
+    problems = [] if schema_valid else check_schema(tree, path)
+    if problems:  # reported from ruamel.yaml's own reading, exactly as it has always been
+        tree = read_tree(text, path)
+        problems = check_schema(tree, path)
+    return (None if problems else from_tree(tree, path)), problems

@@ -1,0 +1,57 @@
+"""The published JSON Schema of the annotation format, and a tree checked against it: every
+way it breaks the schema, each a :class:`~kg.report.Problem` with its line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from kg.annotations.locations import locate
+from kg.annotations.tree import plain
+from kg.report import Problem
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of the format."""
+    text = resources.files("kg").joinpath("schemas/annotation.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@cache
+def schema_digest() -> str:
+    """The SHA-256 of the schema, to remember which texts satisfied which version of it."""
+    return hashlib.sha256(json.dumps(schema(), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
+
+
+def check_schema(tree: Any, path: str) -> list[Problem]:
+    """Every way the tree breaks the JSON Schema, each with its line and field."""
+    problems = []
+    for error in sorted(_validator().iter_errors(plain(tree)), key=lambda e: list(map(str, e.absolute_path))):
+        where = locate(tree, path, list(error.absolute_path))
+        problems.append(Problem(_schema_message(error), where, source="schema"))
+    return problems
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties" or error.validator == "unevaluatedProperties":
+        return f"{error.message}; see docs/annotation-format.md for the fields allowed here"
+    if error.validator == "format" and error.validator_value == "date":
+        return f"{error.instance!r} is not a real calendar date (YYYY-MM-DD)"
+    if error.validator in {"oneOf", "anyOf"} and error.context:
+        reasons = sorted({e.message for e in error.context})[:3]
+        return "does not match any allowed form: " + "; ".join(reasons)
+    if error.validator == "pattern" and error.schema.get("description"):
+        return f"{error.instance!r} is not {error.schema['description']}"
+    return str(error.message)
