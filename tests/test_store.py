@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.errors import QueryError, QueryRefused, QueryTimeout, StoreError
-from kg.store import QueryResult, RdfTerm
+from kg.store import Guarded, QueryResult, RdfTerm
 from kg.store.embedded import CURRENT, EmbeddedStore
 
 EX = "http://example.org/"
@@ -158,8 +158,8 @@ def test_syntax_error_is_a_query_error(tmp_path: Path, timeout: float | None):
 
 @pytest.mark.parametrize("timeout", [None, 10], ids=["in-process", "in-child"])
 def test_service_is_refused(tmp_path: Path, timeout: float | None):
-    """A federated query is refused before it reaches the engine."""
-    store = built(tmp_path / "store")
+    """A federated query is refused before it reaches the engine (by the policy open_store puts in front)."""
+    store = Guarded(built(tmp_path / "store"))
     with pytest.raises(QueryRefused):
         store.query(f"SELECT * WHERE {{ SERVICE <{EX}sparql> {{ ?s ?p ?o }} }}", timeout=timeout)
 
@@ -258,7 +258,7 @@ def test_update_on_a_store_with_nothing_built_yet(tmp_path: Path):
 def test_a_failing_update_changes_nothing(tmp_path: Path, update: str, error: type[Exception], words: str):
     """A refused or broken update raises with a message, and leaves the data and the folders as they were."""
     root = tmp_path / "store"
-    store = built(root)
+    store = Guarded(built(root))  # as open_store gives it: LOAD and SERVICE refused in front
     store.update(INSERT)  # so that a previous database exists too
     before, folders = store.checksum(), databases(root)
     with pytest.raises(error, match=words):

@@ -5,90 +5,26 @@ cap), the saved-query catalogue, the ontology and shapes, and the caches — emp
 offers (submit, retract, update, build). ``kg`` (the CLI) makes one per invocation,
 ``create_app`` one per web application, the tests one per fixture.
 
-No query reaches the store except through it: :attr:`Kg.store` is a :class:`LimitedStore`,
-the store as every other module sees it, which gives a query without a limit the default ones
+No query reaches the store except through it: :attr:`Kg.store` is the store behind
+:class:`~kg.store.policy.Guarded` with Kg's limits — the store as every other module sees it,
+which refuses SERVICE and LOAD and gives a query without a limit the default ones
 (``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``), so a name lookup deep in :mod:`kg.queries` or a
-reference check in :mod:`kg.submissions` is bounded like a saved query.
+reference check in :mod:`kg.submissions` is bounded like a saved query, on either backend.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from kg import pipeline, queries, reconcile, shacl, submissions
 from kg.config import Settings
 from kg.errors import StoreError
 from kg.report import ValidationReport
-from kg.store import Dataset, QueryResult, RdfTerm, Store, StoreInfo, open_store
-
-
-class LimitedStore:
-    """A :class:`~kg.store.Store` whose queries always carry a time limit and a row cap (the
-    defaults unless the caller names others), and whose writes call ``on_write``."""
-
-    def __init__(self, inner: Store, timeout: float, max_rows: int, on_write: Callable[[], None]):
-        self.inner, self.timeout, self.max_rows, self._on_write = inner, timeout, max_rows, on_write
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, RdfTerm] | None = None,
-        *,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        dataset: Dataset | None = None,
-    ) -> QueryResult:
-        return self.inner.query(
-            sparql,
-            bindings,
-            timeout=timeout or self.timeout,
-            max_rows=max_rows or self.max_rows,
-            dataset=dataset,
-        )
-
-    def version(self) -> str | None:
-        """The inner store's data version, or None if it cannot name one (then nothing is cached)."""
-        return self.inner.version() if isinstance(self.inner, queries.Versioned) else None
-
-    def replace_all(
-        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
-    ) -> None:
-        try:
-            self.inner.replace_all(graphs, keep=keep, drop=drop)
-        finally:
-            self._on_write()
-
-    def update(self, sparql_update: str) -> None:
-        try:
-            self.inner.update(sparql_update)
-        finally:
-            self._on_write()
-
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
-        try:
-            self.inner.apply(add, drop_graphs)
-        finally:
-            self._on_write()
-
-    def exclusive(self) -> AbstractContextManager[None]:
-        return self.inner.exclusive()
-
-    def info(self) -> StoreInfo:
-        return self.inner.info()
-
-    def export(self, fmt: str) -> bytes:
-        return self.inner.export(fmt)
-
-    def checksum(self) -> str:
-        return self.inner.checksum()
-
-    def close(self) -> None:
-        self.inner.close()
+from kg.store import Dataset, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
 
 
 class Kg:
@@ -111,21 +47,25 @@ class Kg:
     # ------------------------------------------------------------------ the store
 
     @property
-    def store(self) -> LimitedStore:
+    def store(self) -> Guarded:
         """The store, opened on first use (so a build may come after the server starts)."""
         with self._lock:
             inner = self._given or self._opened
             if inner is None:
                 inner = self._opened = open_store(self.settings, pool_size=self._pool_size)
-            return LimitedStore(inner, self.settings.query_timeout, self.settings.max_rows, self.invalidate)
+            return self._guarded(inner)
 
-    def store_or_empty(self) -> LimitedStore:
+    def store_or_empty(self) -> Guarded:
         """The store if one has been built, or an empty one to check submissions against."""
         try:
             return self.store
         except StoreError:
-            empty = pipeline.open_or_empty(self.settings)
-            return LimitedStore(empty, self.settings.query_timeout, self.settings.max_rows, self.invalidate)
+            return self._guarded(pipeline.open_or_empty(self.settings))
+
+    def _guarded(self, inner: Store) -> Guarded:
+        """The store with kg's policy: SERVICE/LOAD refused, the default limits, caches emptied on writes."""
+        limits = Limits(self.settings.query_timeout, self.settings.max_rows)
+        return Guarded(inner, limits, on_write=self.invalidate)
 
     def query(
         self,

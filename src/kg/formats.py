@@ -16,11 +16,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from html import escape
 
-import pyoxigraph as ox
-
 from kg.errors import UsageError
 from kg.geo import wkt_point
-from kg.store import QueryResult, RdfTerm
+from kg.store import QueryResult, RdfTerm, translate_rdf
 
 
 def short(term: RdfTerm | None) -> str:
@@ -176,11 +174,9 @@ def convert_rdf(ntriples: str, fmt: str) -> bytes:
     """Triples (as a CONSTRUCT or DESCRIBE gives them) in one of :data:`RDF_FORMATS`."""
     if fmt not in RDF_FORMATS:
         raise UsageError(f"unknown RDF format {fmt!r}", hint="one of " + ", ".join(RDF_FORMATS))
-    triples = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     target = RDF_FORMATS[fmt][1]
     assert target is not None
-    prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(triples, format=target, prefixes=prefixes) or b""
+    return translate_rdf(ntriples.encode("utf-8"), "ntriples", target, PREFIXES)
 
 
 def to_geojson(result: QueryResult, geometry: str = "wkt") -> str:
@@ -231,7 +227,7 @@ class Format:
     also: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     render: Callable[[QueryResult], str] | None = None
-    rdf: ox.RdfFormat | None = None
+    rdf: str | None = None  # the RDF syntax, by its name in kg.store.RDF_SYNTAXES
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -253,10 +249,10 @@ REGISTRY: Mapping[str, Format] = {
         Format("tsv", "text/tab-separated-values", "results", "tsv", render=to_tsv),
         Format("geojson", "application/geo+json", "results", "geojson", render=to_geojson),
         Format("table", "text/plain", "results", None, render=to_table),
-        Format("turtle", "text/turtle", "graph", "ttl", aliases=("n3",), rdf=ox.RdfFormat.TURTLE),
-        Format("ntriples", "application/n-triples", "graph", "nt", aliases=("nt",), rdf=ox.RdfFormat.N_TRIPLES),
-        Format("jsonld", "application/ld+json", "graph", "jsonld", aliases=("json",), rdf=ox.RdfFormat.JSON_LD),
-        Format("rdfxml", "application/rdf+xml", "graph", "rdf", aliases=("xml", "rdf"), rdf=ox.RdfFormat.RDF_XML),
+        Format("turtle", "text/turtle", "graph", "ttl", aliases=("n3",), rdf="turtle"),
+        Format("ntriples", "application/n-triples", "graph", "nt", aliases=("nt",), rdf="ntriples"),
+        Format("jsonld", "application/ld+json", "graph", "jsonld", aliases=("json",), rdf="jsonld"),
+        Format("rdfxml", "application/rdf+xml", "graph", "rdf", aliases=("xml", "rdf"), rdf="rdfxml"),
         Format("html", "text/html", "page", "html"),
     )
 }

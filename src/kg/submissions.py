@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -34,23 +33,23 @@ from kg.errors import Conflict, InputError, Location, NotFound
 from kg.mapping import map_article
 from kg.pipeline import load_ontology
 from kg.report import Problem, ValidationReport
-from kg.store import RdfTerm, Store
+from kg.store import RdfTerm, Store, parse_rdf
 from kg.vocab import GRAPH, KG, KGID, PROV
 
-RDF_TYPES = {  # media type or file ending → pyoxigraph format
-    "text/turtle": ox.RdfFormat.TURTLE,
-    ".ttl": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    "application/trig": ox.RdfFormat.TRIG,
-    ".trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    ".nq": ox.RdfFormat.N_QUADS,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
+RDF_TYPES = {  # media type or file ending → RDF syntax (kg.store.RDF_SYNTAXES)
+    "text/turtle": "turtle",
+    ".ttl": "turtle",
+    "application/n-triples": "ntriples",
+    ".nt": "ntriples",
+    "application/ld+json": "jsonld",
+    ".jsonld": "jsonld",
+    "application/trig": "trig",
+    ".trig": "trig",
+    "application/n-quads": "nquads",
+    ".nq": "nquads",
+    "application/rdf+xml": "rdfxml",
+    ".rdf": "rdfxml",
+    ".xml": "rdfxml",
 }
 ANNOTATION_ENDINGS = (".yaml", ".yml", ".json")
 MAX_DEPTH = 64
@@ -133,7 +132,7 @@ def _check_size_and_shape(inputs: Inputs, settings: Settings) -> None:
         )
     if not inputs.data.strip():
         raise InputError("the submission is empty", where=Location(inputs.name), hint="send an annotation file or RDF")
-    is_xml = inputs.rdf_format is not None and RDF_TYPES[inputs.rdf_format] == ox.RdfFormat.RDF_XML
+    is_xml = inputs.rdf_format is not None and RDF_TYPES[inputs.rdf_format] == "rdfxml"
     check_nesting(inputs.data, inputs.name, xml=is_xml)
 
 
@@ -265,38 +264,31 @@ def _check_rdf(inputs: Inputs, settings: Settings, store: Store) -> Checked:
     name = inputs.name
     assert inputs.rdf_format is not None
     body = inputs.data
-    if RDF_TYPES[inputs.rdf_format] == ox.RdfFormat.RDF_XML and re.search(rb"<!(DOCTYPE|ENTITY)", body):
+    if RDF_TYPES[inputs.rdf_format] == "rdfxml" and re.search(rb"<!(DOCTYPE|ENTITY)", body):
         raise InputError(
             "RDF/XML with a DTD or entities is refused (they could read files or expand without end)",
             where=Location(name),
             hint="remove the <!DOCTYPE …> declaration",
         )
-    if RDF_TYPES[inputs.rdf_format] == ox.RdfFormat.JSON_LD:
+    if RDF_TYPES[inputs.rdf_format] == "jsonld":
         _check_jsonld_ids(body, name)
-    try:
-        quads = list(ox.parse(body, format=RDF_TYPES[inputs.rdf_format], base_iri=None))
-    except SyntaxError as exc:
-        raise InputError(f"not valid {inputs.rdf_format.lstrip('.')}: {exc}", where=Location(name)) from None
-    except (ValueError, OSError) as exc:
-        raise InputError(f"cannot read it: {exc}", where=Location(name)) from None
+    quads = parse_rdf(body, RDF_TYPES[inputs.rdf_format], where=name)
     graph = Graph()
     problems: list[Problem] = []
-    from kg.store.embedded import term_from_ox
-
     for quad in quads:
-        if not isinstance(quad.graph_name, ox.DefaultGraph):
-            if any(str(quad.graph_name) in (p.where.node or "") for p in problems):
+        if quad.graph is not None:
+            if any(quad.graph.n3() in (p.where.node or "") for p in problems):
                 continue
             problems.append(
                 Problem(
-                    f"statements in the named graph <{quad.graph_name.value}>: a submission is stored as its own "
+                    f"statements in the named graph <{quad.graph.value}>: a submission is stored as its own "
                     "graph and may not write into others",
-                    Location(name, node=str(quad.graph_name)),
+                    Location(name, node=quad.graph.n3()),
                     source="rdf",
                 )
             )
             continue
-        terms = [_skolem(_rdflib(term_from_ox(t)), inputs.id) for t in (quad.subject, quad.predicate, quad.object)]
+        terms = [_skolem(_rdflib(t), inputs.id) for t in (quad.subject, quad.predicate, quad.object)]
         graph.add(tuple(terms))  # type: ignore[arg-type]
     if not len(graph) and not problems:
         raise InputError("the document holds no statements", where=Location(name))

@@ -2,136 +2,63 @@
 
 ``open_store(settings)`` picks the backend from ``KG_STORE``: a folder is the embedded
 Oxigraph store (:mod:`kg.store.embedded`), an ``http(s)://`` URL a SPARQL 1.1 server
-(:mod:`kg.store.remote`). Every backend answers queries with the same
-:class:`QueryResult`, whose terms are plain :class:`RdfTerm` values, so nothing above this
-layer knows which engine it talks to.
+(:mod:`kg.store.remote`), and gives it behind :class:`~kg.store.policy.Guarded`, the one place
+where SERVICE and LOAD are refused and default limits applied, whichever backend it is. Every
+backend answers queries with the same :class:`QueryResult`, whose terms are plain
+:class:`RdfTerm` values, so nothing above this layer knows which engine it talks to.
+
+The package is sealed: only modules under ``kg/store/`` import pyoxigraph (tests/test_layers.py
+says so). What kg needs of RDF syntaxes elsewhere is here: :func:`parse_rdf` reads a document
+into :class:`Quad` values of kg terms, :func:`translate_rdf` rewrites one syntax in another, and
+:data:`RDF_SYNTAXES` names the syntaxes (``turtle``, ``ntriples``, ``jsonld``, ``trig``,
+``nquads``, ``rdfxml``).
+
+Modules::
+
+    base.py      the types and the Store protocol (no backend)
+    oxigraph.py  terms, quads, RDF syntaxes, export, checksum, one query on an open pyoxigraph store
+    policy.py    Guarded: refusals, default time limit and row cap, for any backend
+    embedded.py  pyoxigraph on disk (or in memory); pool.py, sandbox.py: how its queries run
+    remote.py    any SPARQL 1.1 server; transport.py (HTTP), results.py (its answers)
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Any, Protocol
-
-from rdflib import Graph, URIRef
+from typing import Any
 
 from kg.config import Settings
+from kg.store.base import Dataset, Quad, QueryResult, RdfTerm, Row, Store, StoreInfo
+from kg.store.oxigraph import SYNTAXES, parse_rdf, translate_rdf
+from kg.store.policy import Guarded, Limits
+
+RDF_SYNTAXES = tuple(SYNTAXES)
+"""The RDF syntaxes :func:`parse_rdf` and :func:`translate_rdf` know, by kg's names."""
+
+__all__ = [
+    "RDF_SYNTAXES",
+    "Dataset",
+    "Guarded",
+    "Limits",
+    "Quad",
+    "QueryResult",
+    "RdfTerm",
+    "Row",
+    "Store",
+    "StoreInfo",
+    "open_store",
+    "parse_rdf",
+    "translate_rdf",
+]
 
 
-@dataclass(frozen=True)
-class RdfTerm:
-    """An RDF term as the SPARQL 1.1 JSON results format describes it."""
-
-    kind: str  # uri | literal | bnode | triple
-    value: str
-    datatype: str | None = None
-    lang: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        out = {"type": self.kind, "value": self.value}
-        if self.lang:
-            out["xml:lang"] = self.lang
-        elif self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = self.datatype
-        return out
-
-    def n3(self) -> str:
-        if self.kind == "uri":
-            return f"<{self.value}>"
-        if self.kind == "bnode":
-            return f"_:{self.value}"
-        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if self.lang:
-            return f'"{escaped}"@{self.lang}'
-        if self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return f'"{escaped}"^^<{self.datatype}>'
-        return f'"{escaped}"'
-
-
-Row = Mapping[str, RdfTerm]
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
-
-    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
-    variables: tuple[str, ...] = ()
-    rows: tuple[Row, ...] = ()
-    boolean: bool | None = None
-    triples: str | None = None  # N-Triples, for CONSTRUCT and DESCRIBE
-    truncated: bool = False  # more rows existed than the row cap allowed
-    seconds: float = 0.0
-
-    def column(self, name: str) -> list[str | None]:
-        return [row[name].value if name in row else None for row in self.rows]
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """The SPARQL dataset of one query, as the protocol's default-graph-uri / named-graph-uri
-    give it; without one, the default graph is the union of all named graphs."""
-
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StoreInfo:
-    location: str
-    quads: int
-    graphs: tuple[str, ...]
-
-
-class Store(Protocol):
-    """What kg needs of a store; the embedded and remote backends both provide it."""
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, RdfTerm] | None = None,
-        *,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        dataset: Dataset | None = None,
-    ) -> QueryResult: ...
-
-    def replace_all(
-        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
-    ) -> None:
-        """Atomically replace the whole dataset with these named graphs, but for the graphs whose
-        names start with one of ``keep`` (and are not in ``drop``), which stay as they are."""
-
-    def update(self, sparql_update: str) -> None:
-        """Apply a SPARQL Update atomically (all of it or none of it)."""
-
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
-        """Drop some named graphs and add others, atomically."""
-
-    def exclusive(self) -> AbstractContextManager[None]:
-        """Hold the store's write lock: other writers wait (up to ``KG_WRITE_WAIT``) until it is
-        let go, and this one's own writes inside it go through. Re-entrant in one thread."""
-        ...
-
-    def info(self) -> StoreInfo: ...
-
-    def export(self, fmt: str) -> bytes:
-        """Every quad, as ``trig`` or ``nquads``."""
-
-    def checksum(self) -> str:
-        """A digest of every quad, to show that a failed operation changed nothing."""
-
-    def close(self) -> None: ...
-
-
-def open_store(settings: Settings, *, create: bool = False, **options: Any) -> Store:
-    """The store ``KG_STORE`` names: the embedded one for a folder, a remote one for a URL."""
+def open_store(settings: Settings, *, create: bool = False, **options: Any) -> Guarded:
+    """The store ``KG_STORE`` names: the embedded one for a folder, a remote one for a URL,
+    behind the refusals of :class:`~kg.store.policy.Guarded` (limits are the caller's: see Kg)."""
     if settings.store_is_remote:
         from kg.store.remote import RemoteStore
 
-        return RemoteStore.open(settings)
+        return Guarded(RemoteStore.open(settings))
     from kg.store.embedded import EmbeddedStore
 
     options.setdefault("write_wait", settings.write_wait)
-    return EmbeddedStore.open(settings.store, create=create, **options)
+    return Guarded(EmbeddedStore.open(settings.store, create=create, **options))

@@ -20,17 +20,18 @@ killed when it overruns, since pyoxigraph cannot cancel a running query: a warm
 :class:`~kg.store.pool.QueryPool` for a server, or one forked child per query for the CLI.
 
 No query or update can reach the network (see :mod:`kg.sparql` and :mod:`kg.store.sandbox`):
-SERVICE and LOAD are refused by the parsed structure first, and then every evaluation runs where
-``socket()`` fails for anything but AF_UNIX — the pool workers and forked children install the
-seccomp filter on their whole process, and what runs in this process (updates, kg's own untimed
-queries, the in-memory store) runs on a thread that installs it on itself.
+SERVICE and LOAD are refused by the parsed structure first, in front of every backend
+(:class:`~kg.store.policy.Guarded`, which :func:`~kg.store.open_store` and :class:`kg.app.Kg`
+give), and then every evaluation here runs where ``socket()`` fails for anything but AF_UNIX —
+the pool workers and forked children install the seccomp filter on their whole process, and what
+runs in this process (updates, kg's own untimed queries, the in-memory store) runs on a thread
+that installs it on itself.
 """
 
 from __future__ import annotations
 
 import fcntl
 import gc
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -48,145 +49,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib import Literal as RLiteral
-from rdflib.term import Node
+from rdflib import Graph, URIRef
 
-from kg import sparql as sparql_text
-from kg.errors import QueryError, QueryTimeout, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo, sandbox
-from kg.store.functions import FUNCTIONS
+from kg.errors import QueryError, StoreError
+from kg.store import oxigraph, sandbox
+from kg.store.base import Dataset, QueryResult, RdfTerm, StoreInfo
+from kg.store.oxigraph import CURRENT, open_read_only, quads_of, run_query, run_update, timed_out
 
 if TYPE_CHECKING:
     from kg.store.pool import QueryPool
 
-CURRENT = "current"
 LOG = logging.getLogger("kg.store")
-
-
-def to_ox(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, RLiteral):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot store {term!r}")
-
-
-def term_from_ox(term: Any) -> RdfTerm:
-    if isinstance(term, ox.NamedNode):
-        return RdfTerm("uri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return RdfTerm("bnode", term.value)
-    if isinstance(term, ox.Literal):
-        return RdfTerm("literal", term.value, term.datatype.value, term.language)
-    return RdfTerm("triple", str(term))
-
-
-def term_to_ox(term: RdfTerm) -> Any:
-    if term.kind == "uri":
-        return ox.NamedNode(term.value)
-    if term.kind == "bnode":
-        return ox.BlankNode(term.value)
-    if term.lang:
-        return ox.Literal(term.value, language=term.lang)
-    return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
-
-
-def quads_of(graph_iri: URIRef, graph: Graph) -> Iterable[Any]:
-    """A graph's triples as quads; blank nodes get canonical labels (RDFC-1.0), so the same
-    graph always gives the same quads and a rebuild is byte-for-byte idempotent."""
-    g = ox.NamedNode(str(graph_iri))
-    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in graph]
-    if not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads):
-        return quads
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return list(dataset)
-
-
-def run_query(
-    store: ox.Store,
-    sparql: str,
-    bindings: Mapping[str, RdfTerm] | None,
-    max_rows: int | None,
-    dataset: Dataset | None = None,
-) -> QueryResult:
-    """Run one query on an open pyoxigraph store and copy the answer out of it."""
-    started = time.perf_counter()
-    substitutions = {ox.Variable(k): term_to_ox(v) for k, v in (bindings or {}).items()}
-    graphs: dict[str, Any] = {"use_default_graph_as_union": True}
-    if dataset is not None and dataset.default_graphs:
-        graphs = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs]}
-    if dataset is not None and dataset.named_graphs:
-        graphs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
-    try:
-        answer = store.query(
-            sparql,
-            substitutions=substitutions or None,
-            custom_functions=FUNCTIONS,
-            **graphs,
-        )
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query near the position given") from None
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise QueryError(f"the query cannot run: {exc}") from None
-    if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ASK", boolean=bool(answer), seconds=time.perf_counter() - started)
-    if isinstance(answer, ox.QueryTriples):
-        data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES) or b""
-        return QueryResult(
-            sparql_text.form(sparql), triples=data.decode("utf-8"), seconds=time.perf_counter() - started
-        )
-    variables = tuple(v.value for v in answer.variables)
-    try:
-        rows, truncated = _rows(answer, variables, max_rows)
-    except (RuntimeError, ValueError, OSError) as exc:  # solutions are computed as they are read
-        raise QueryError(f"the query cannot run: {exc}") from None
-    return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=time.perf_counter() - started)
-
-
-def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tuple[tuple[dict[str, RdfTerm], ...], bool]:
-    rows: list[dict[str, RdfTerm]] = []
-    for solution in answer:
-        if max_rows is not None and len(rows) >= max_rows:
-            return tuple(rows), True
-        rows.append({name: term_from_ox(solution[name]) for name in variables if solution[name] is not None})
-    return tuple(rows), False
-
-
-def open_read_only(path: Path) -> ox.Store:
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}", hint="rebuild it with 'kg build'") from None
-
-
-def timed_out(timeout: float) -> QueryTimeout:
-    return QueryTimeout(
-        f"the query ran longer than {timeout:g} s and was stopped",
-        hint="narrow it (LIMIT, more specific patterns) or raise KG_QUERY_TIMEOUT",
-    )
-
-
-def run_update(store: ox.Store, sparql_update: str) -> None:
-    """Run a SPARQL Update (all or nothing, as pyoxigraph runs it) on an open store."""
-    try:
-        store.update(sparql_update)
-    except SyntaxError as exc:
-        raise QueryError(
-            f"SPARQL Update syntax error: {exc}", hint="check the update near the position given"
-        ) from None
-    except (RuntimeError, ValueError) as exc:
-        raise QueryError(f"the update cannot run: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"the update could not be written: {exc}") from None
 
 
 def _child(
@@ -284,7 +157,6 @@ class EmbeddedStore:
         max_rows: int | None = None,
         dataset: Dataset | None = None,
     ) -> QueryResult:
-        sparql_text.check_allowed(sparql)
         if not timeout or self.path is None:
             return sandbox.run_sandboxed(run_query, self._reader(), sparql, bindings, max_rows, dataset)
         if self._pool is not None:
@@ -332,16 +204,10 @@ class EmbeddedStore:
         return StoreInfo(str(self.path or "memory"), len(store), graphs)
 
     def export(self, fmt: str) -> bytes:
-        rdf_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]
-        prefixes = {"kg": "https://w3id.org/kg/ontology#", "kgid": "https://w3id.org/kg/id/"}
-        data = self._reader().dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
-        return data or b""
+        return oxigraph.export(self._reader(), fmt)
 
     def checksum(self) -> str:
-        digest = hashlib.sha256()
-        for line in sorted(str(q) for q in self._reader()):
-            digest.update(line.encode("utf-8"))
-        return digest.hexdigest()
+        return oxigraph.checksum(self._reader())
 
     # ----------------------------------------------------------------- writing
 
@@ -366,6 +232,11 @@ class EmbeddedStore:
 
         self._write(load, copy_current=False)
 
+    def replace_quads(self, quads: Iterable[Any]) -> None:
+        """Replace the whole dataset with these pyoxigraph quads, as one atomic write (the remote
+        store's snapshot, for queries it evaluates itself)."""
+        self._write(lambda db: db.bulk_extend(quads), copy_current=False)
+
     def _kept_quads(self, keep: Sequence[str], drop: Collection[str]) -> list[Any]:
         if not keep or (self.root is not None and self.path is None):
             return []
@@ -375,12 +246,12 @@ class EmbeddedStore:
         return [q for g in kept for q in reader.quads_for_pattern(None, None, None, g)]
 
     def update(self, sparql_update: str) -> None:
-        """Run a SPARQL Update as one atomic write; LOAD and SERVICE are refused.
+        """Run a SPARQL Update as one atomic write (LOAD and SERVICE are refused in front of every
+        store, by :class:`~kg.store.policy.Guarded`; here the sandbox keeps the engine off the network).
 
         Updates see the default graph as it is (empty in kg), not the union that queries see:
         to touch the data, name its graph (``GRAPH ?g { … }``, ``WITH <g>``).
         """
-        sparql_text.check_allowed(sparql_update, update=True)
         self._write(lambda db: sandbox.run_sandboxed(run_update, db, sparql_update))
 
     def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:

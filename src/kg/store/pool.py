@@ -41,8 +41,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError, QueryError, QueryTimeout, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm, sandbox
-from kg.store.embedded import CURRENT, open_read_only, run_query, timed_out
+from kg.store import sandbox
+from kg.store.base import Dataset, QueryResult, RdfTerm
+from kg.store.oxigraph import CURRENT, open_read_only, run_query, timed_out
 
 
 def _watch_parent(parent: int) -> None:

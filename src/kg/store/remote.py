@@ -35,7 +35,6 @@ refused past ``SNAPSHOT_LIMIT`` quads.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import tempfile
 import threading
@@ -46,15 +45,16 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo
-from kg.store.embedded import EmbeddedStore, quads_of, term_to_ox
+from kg.store import oxigraph
+from kg.store.base import Dataset, QueryResult, RdfTerm, StoreInfo
+from kg.store.embedded import EmbeddedStore
 from kg.store.functions import FUNCTIONS
+from kg.store.oxigraph import quads_of
 from kg.store.results import RESULTS_JSON, as_ntriples, parsed_results
 from kg.store.transport import Transport, redacted
 from kg.vocab import GRAPH
@@ -116,7 +116,6 @@ class RemoteStore:
         max_rows: int | None = None,
         dataset: Dataset | None = None,
     ) -> QueryResult:
-        sparql_text.check_allowed(sparql)
         started = time.perf_counter()
         limit = timeout or self.read_timeout
         if uses_extension_functions(sparql):
@@ -165,13 +164,7 @@ class RemoteStore:
     def _quads(self, timeout: float | None = None) -> list[Any]:
         """Every quad in a named graph (staging graphs left out), blank nodes relabelled
         canonically (RDFC-1.0), since each server names them its own way."""
-        rows = self._select(ALL_QUADS, timeout).rows
-        quads = [ox.Quad(*(term_to_ox(row[k]) for k in ("s", "p", "o", "g"))) for row in rows]
-        if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads):
-            dataset = ox.Dataset(quads)
-            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-            quads = list(dataset)
-        return quads
+        return oxigraph.quads_of_rows(self._select(ALL_QUADS, timeout).rows)
 
     def _evaluate_locally(
         self,
@@ -192,7 +185,7 @@ class RemoteStore:
             )
         quads = self._quads(timeout - _since(started))
         snapshot = self._snapshot()
-        snapshot._write(lambda db: db.bulk_extend(quads), copy_current=False)
+        snapshot.replace_quads(quads)
         remaining = max(0.001, timeout - _since(started))
         result = snapshot.query(sparql, bindings, timeout=remaining, max_rows=max_rows, dataset=dataset)
         return replace(result, seconds=_since(started))
@@ -211,16 +204,10 @@ class RemoteStore:
         return StoreInfo(redacted(self.query_url), int(count), self._graph_names())
 
     def export(self, fmt: str) -> bytes:
-        rdf_format = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]
-        prefixes = {"kg": "https://w3id.org/kg/ontology#", "kgid": "https://w3id.org/kg/id/"}
-        quads = sorted(self._quads(), key=str)
-        return ox.serialize(quads, format=rdf_format, prefixes=prefixes if fmt == "trig" else None) or b""
+        return oxigraph.export(self._quads(), fmt)
 
     def checksum(self) -> str:
-        digest = hashlib.sha256()
-        for line in sorted(str(q) for q in self._quads()):
-            digest.update(line.encode("utf-8"))
-        return digest.hexdigest()
+        return oxigraph.checksum(self._quads())
 
     # ----------------------------------------------------------------- writing
 
@@ -241,9 +228,8 @@ class RemoteStore:
             self._writing.release()
 
     def update(self, sparql_update: str) -> None:
-        """Send a SPARQL Update as one request (the server applies it all or not at all);
-        LOAD and SERVICE are refused, as on the embedded store."""
-        sparql_text.check_allowed(sparql_update, update=True)
+        """Send a SPARQL Update as one request (the server applies it all or not at all); LOAD and
+        SERVICE are refused in front of it (:class:`~kg.store.policy.Guarded`), never sent."""
         with self.exclusive():
             self._send_update(sparql_update)
 
@@ -386,9 +372,7 @@ def _check_projected(sparql: str, bindings: Mapping[str, RdfTerm] | None) -> Non
 def _triples(quads: Iterable[Any]) -> list[str]:
     """Quads as N-Triples lines; those with blank nodes first, so that they stay in one batch
     (a blank node label means one node only within one request)."""
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-    return sorted(text.splitlines(keepends=True), key=lambda line: "_:" not in line)
+    return sorted(oxigraph.ntriples_lines(quads), key=lambda line: "_:" not in line)
 
 
 def _batches(lines: Sequence[str], size: int) -> Iterator[Sequence[str]]:

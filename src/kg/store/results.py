@@ -10,21 +10,20 @@ import re
 import time
 from collections.abc import Mapping
 
-import pyoxigraph as ox
-
 from kg.errors import StoreError
-from kg.store import QueryResult, RdfTerm
+from kg.store.base import QueryResult, RdfTerm
+from kg.store.oxigraph import translate_rdf
 from kg.store.transport import redacted
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RESULTS_JSON = "application/sparql-results+json"
 RDF_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "text/turtle": "turtle",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
 }
 
 
@@ -67,6 +66,5 @@ def parsed_results(body: bytes, form: str, max_rows: int | None, started: float,
 
 def as_ntriples(body: bytes, content_type: str) -> str:
     """A graph answer in N-Triples, whatever RDF syntax the server chose."""
-    rdf_format = RDF_FORMATS.get(content_type, ox.RdfFormat.N_TRIPLES)
-    triples = ox.parse(body, format=rdf_format)  # also for N-Triples: servers lay it out differently
-    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    syntax = RDF_FORMATS.get(content_type, "ntriples")  # rewritten also from N-Triples: servers lay it out differently
+    return translate_rdf(body, syntax, "ntriples").decode("utf-8")

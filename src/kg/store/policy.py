@@ -1,0 +1,111 @@
+"""The one place where kg's query policy is applied, whichever backend answers.
+
+:class:`Guarded` wraps any :class:`~kg.store.base.Store` and, before the backend sees anything:
+
+- refuses ``SERVICE`` and ``LOAD`` by the structure of the parsed text (:func:`kg.sparql.check_allowed`)
+  in queries and updates, so that no backend — the embedded engine, a remote server — is ever
+  asked to fetch from the network;
+- gives a query without a time limit or a row cap the default ones (:class:`Limits`:
+  ``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS`` when :class:`kg.app.Kg` opens the store);
+- calls ``on_write`` after every write (to empty caches), whether it went through or not.
+
+:func:`kg.store.open_store` returns a Guarded store with the refusals only (the build and kg's own
+whole-dataset reads are not cut at a row cap); :class:`kg.app.Kg` wraps it again with its limits
+(wrapping a Guarded store replaces its limits rather than stacking a second check). The sandbox
+in which the embedded engine evaluates is not policy but how that engine is run: it stays there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from kg import sparql as sparql_text
+from kg.store.base import Dataset, QueryResult, RdfTerm, Store, StoreInfo
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The defaults for a query that names none: seconds it may run, rows it may give (None: no limit)."""
+
+    timeout: float | None = None
+    max_rows: int | None = None
+
+
+class Guarded:
+    """A store with kg's policy in front of it (see the module docstring); a Store itself."""
+
+    def __init__(self, inner: Store, limits: Limits | None = None, on_write: Callable[[], None] | None = None):
+        self.inner: Store = inner.inner if isinstance(inner, Guarded) else inner
+        self.limits = limits or Limits()
+        self._on_write = on_write
+
+    # ----------------------------------------------------------------- reading
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, RdfTerm] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        dataset: Dataset | None = None,
+    ) -> QueryResult:
+        sparql_text.check_allowed(sparql)
+        return self.inner.query(
+            sparql,
+            bindings,
+            timeout=timeout or self.limits.timeout,
+            max_rows=max_rows or self.limits.max_rows,
+            dataset=dataset,
+        )
+
+    def version(self) -> str | None:
+        """The backend's data version, or None if it cannot name one (then nothing is cached)."""
+        version = getattr(self.inner, "version", None)
+        return version() if callable(version) else None
+
+    def info(self) -> StoreInfo:
+        return self.inner.info()
+
+    def export(self, fmt: str) -> bytes:
+        return self.inner.export(fmt)
+
+    def checksum(self) -> str:
+        return self.inner.checksum()
+
+    # ----------------------------------------------------------------- writing
+
+    def update(self, sparql_update: str) -> None:
+        with self._writing():
+            sparql_text.check_allowed(sparql_update, update=True)
+            self.inner.update(sparql_update)
+
+    def replace_all(
+        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+    ) -> None:
+        with self._writing():
+            self.inner.replace_all(graphs, keep=keep, drop=drop)
+
+    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), **options: Any) -> None:
+        # options: the backend's own keywords for a write, passed on as they are (policy has none)
+        with self._writing():
+            self.inner.apply(add, drop_graphs, **options)
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return self.inner.exclusive()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            if self._on_write is not None:
+                self._on_write()
+
+    def close(self) -> None:
+        self.inner.close()
