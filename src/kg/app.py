@@ -8,7 +8,8 @@ offers (submit, retract, update, build). ``kg`` (the CLI) makes one per invocati
 No query reaches the store except through it: :attr:`Kg.store` is a :class:`LimitedStore`,
 the store as every other module sees it, which gives a query without a limit the default ones
 (``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``), so a name lookup deep in :mod:`kg.queries` or a
-reference check in :mod:`kg.submissions` is bounded like a saved query.
+reference check in :mod:`kg.submissions` is bounded like a saved query. Its writes keep the
+control periods in step with the events, in the same atomic write (:mod:`kg.period_graph`).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import pipeline, queries, reconcile, shacl, submissions
+from kg import period_graph, pipeline, queries, reconcile, shacl, submissions
 from kg.config import Settings
 from kg.errors import StoreError
 from kg.report import ValidationReport
-from kg.store import Dataset, QueryResult, RdfTerm, Store, StoreInfo, open_store
+from kg.store import Dataset, Derive, QueryResult, RdfTerm, Store, StoreInfo, open_store
 
 
 class LimitedStore:
@@ -63,15 +64,24 @@ class LimitedStore:
         finally:
             self._on_write()
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
+        """Run a SPARQL Update; every control period is derived again in the same write (kg cannot
+        tell which places an arbitrary update touches), unless ``derive`` says otherwise."""
         try:
-            self.inner.update(sparql_update)
+            self.inner.update(sparql_update, derive=derive or period_graph.everything)
         finally:
             self._on_write()
 
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
+    def apply(
+        self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), *, derive: Derive | None = None
+    ) -> None:
+        """Drop and add graphs; the periods of the places the change touches are derived again in
+        the same write (:func:`kg.period_graph.keeping`), unless ``derive`` says otherwise."""
+        add, drop_graphs = list(add), [str(g) for g in drop_graphs]
         try:
-            self.inner.apply(add, drop_graphs)
+            with self.inner.exclusive():  # what the derivation reads before the write stays so
+                derive = derive or period_graph.keeping(self.inner, add, drop_graphs)
+                self.inner.apply(add, drop_graphs, derive=derive)
         finally:
             self._on_write()
 

@@ -54,7 +54,7 @@ from rdflib.term import Node
 
 from kg import sparql as sparql_text
 from kg.errors import QueryError, QueryTimeout, StoreError
-from kg.store import Dataset, QueryResult, RdfTerm, StoreInfo, sandbox
+from kg.store import Dataset, Derive, QueryResult, RdfTerm, StoreInfo, sandbox
 from kg.store.functions import FUNCTIONS
 
 if TYPE_CHECKING:
@@ -204,6 +204,19 @@ def _child(
     finally:
         conn.close()
         os._exit(0)
+
+
+def derived(db: ox.Store, derive: Derive | None) -> None:
+    """Make what ``derive`` gives on ``db``, the write's new database, before it is swapped in:
+    ``derive`` reads ``db`` through a query-only view (in this process, sandboxed like every
+    evaluation), so it sees the write's own change and nothing else."""
+    if derive is None:
+        return
+    found = derive(EmbeddedStore(None, db))
+    if found.update:
+        sandbox.run_sandboxed(run_update, db, found.update)
+    for iri, graph in found.add:
+        db.extend(quads_of(iri, graph))
 
 
 class EmbeddedStore:
@@ -374,16 +387,23 @@ class EmbeddedStore:
         kept = [g for g in names if g.value.startswith(tuple(keep)) and g.value not in drop]
         return [q for g in kept for q in reader.quads_for_pattern(None, None, None, g)]
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
         """Run a SPARQL Update as one atomic write; LOAD and SERVICE are refused.
 
         Updates see the default graph as it is (empty in kg), not the union that queries see:
         to touch the data, name its graph (``GRAPH ?g { … }``, ``WITH <g>``).
         """
         sparql_text.check_allowed(sparql_update, update=True)
-        self._write(lambda db: sandbox.run_sandboxed(run_update, db, sparql_update))
 
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
+        def change(db: ox.Store) -> None:
+            sandbox.run_sandboxed(run_update, db, sparql_update)
+            derived(db, derive)
+
+        self._write(change)
+
+    def apply(
+        self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), *, derive: Derive | None = None
+    ) -> None:
         """Drop these named graphs, then add these ones, as one atomic write.
 
         To replace a graph, name it in both. Adding to a graph that exists merges into it.
@@ -394,6 +414,7 @@ class EmbeddedStore:
                 db.remove_graph(ox.NamedNode(str(iri)))
             for iri, graph in add:
                 db.extend(quads_of(iri, graph))
+            derived(db, derive)
 
         self._write(change)
 
