@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from kg import pipeline, submissions
 from kg.app import Kg
