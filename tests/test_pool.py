@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from kg.errors import QueryError, QueryTimeout, StoreError
-from kg.store import RdfTerm
+from kg.store import RdfTerm, embedded
 from kg.store.embedded import EmbeddedStore
 from kg.store.pool import QueryPool
 from tests.test_store import EX, GRAPH, LABELS, SLOW, built, labels_graph
@@ -109,7 +109,7 @@ def test_an_embedded_store_with_a_pool_sends_timed_queries_to_it(tmp_path: Path,
     def no_fork(*args: object) -> None:
         raise AssertionError("forked a child although a pool exists")
 
-    monkeypatch.setattr(EmbeddedStore, "_query_in_child", staticmethod(no_fork))
+    monkeypatch.setattr(embedded, "query_in_child", no_fork)
     store = EmbeddedStore.open(tmp_path / "store", pool_size=1)
     try:
         assert store.query(LABELS, timeout=10).column("label") == ["thing 0", "thing 1", "thing 2"]

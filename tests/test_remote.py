@@ -14,7 +14,8 @@ import pytest
 
 from kg.config import Settings
 from kg.errors import QueryError, QueryTimeout, StoreError
-from kg.store.remote import RemoteStore, called_functions, endpoints
+from kg.store.functions import called_functions
+from kg.store.remote import RemoteStore, endpoints
 
 GEOF_DISTANCE = "http://www.opengis.net/def/function/geosparql/distance"
 

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.errors import QueryError, QueryRefused, QueryTimeout, StoreError
-from kg.store import Guarded, QueryResult, RdfTerm
+from kg.store import Guarded, QueryResult, RdfTerm, embedded
 from kg.store.embedded import CURRENT, EmbeddedStore
 
 EX = "http://example.org/"
@@ -105,13 +105,13 @@ def test_query_with_timeout_runs_in_a_child(tmp_path: Path, monkeypatch: pytest.
     """A query with a time limit goes through the child process and gives the same rows as without."""
     store = built(tmp_path / "store")
     children = []
-    original = EmbeddedStore._query_in_child
+    original = embedded.query_in_child
 
     def spy(*args: object) -> QueryResult:
         children.append(args)
         return original(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(EmbeddedStore, "_query_in_child", staticmethod(spy))
+    monkeypatch.setattr(embedded, "query_in_child", spy)
     direct = store.query(LABELS)
     assert children == []
     limited = store.query(LABELS, timeout=10)

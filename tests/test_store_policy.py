@@ -5,6 +5,7 @@ embedded store, and the stores open_store gives for a folder and for a URL."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,14 @@ class Recording:
         self.calls.append(("query", sparql, timeout, max_rows))
         return QueryResult("ASK", boolean=True)
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, **options: Any) -> None:
         self.calls.append(("update", sparql_update))
 
     def apply(self, add: Iterable[Any] = (), drop_graphs: Iterable[str] = (), **options: Any) -> None:
         self.calls.append(("apply", list(drop_graphs), options))
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"{name} was not expected to reach the backend")
@@ -98,9 +102,9 @@ def test_every_write_calls_the_hook_even_a_refused_one():
     store.update(f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{EX}a> <{EX}b> 1 }} }}")
     with pytest.raises(QueryRefused):
         store.update(LOAD)
-    store.apply(drop_graphs=[str(GRAPH)], hook="passed on")
+    store.apply(drop_graphs=[str(GRAPH)], derive=None)
     assert written == ["w", "w", "w"]
-    assert backend.calls[-1] == ("apply", [str(GRAPH)], {"hook": "passed on"})
+    assert backend.calls[-1] == ("apply", [str(GRAPH)], {"derive": None})
 
 
 def test_the_embedded_backend_is_guarded_by_the_wrapper(tmp_path: Path):

@@ -9,7 +9,8 @@ No query reaches the store except through it: :attr:`Kg.store` is the store behi
 :class:`~kg.store.policy.Guarded` with Kg's limits — the store as every other module sees it,
 which refuses SERVICE and LOAD and gives a query without a limit the default ones
 (``KG_QUERY_TIMEOUT``, ``KG_MAX_ROWS``), so a name lookup deep in :mod:`kg.queries` or a
-reference check in :mod:`kg.submissions` is bounded like a saved query, on either backend.
+reference check in :mod:`kg.submissions` is bounded like a saved query. Its writes keep the
+control periods in step with the events, in the same atomic write (:mod:`kg.period_graph`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,25 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from kg import pipeline, queries, reconcile, shacl, submissions
+from kg import period_graph, pipeline, queries, reconcile, shacl, submissions
 from kg.config import Settings
 from kg.errors import StoreError
 from kg.report import ValidationReport
-from kg.store import Dataset, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
+from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
+
+
+class KeepPeriods:
+    """Every write through a Kg keeps the control periods in step with the events, in the same
+    atomic write: the places a change touches (:func:`kg.period_graph.keeping`), and every place
+    for a SPARQL Update, whose reach kg cannot tell from its text."""
+
+    def on_update(self, store: Store) -> Derive:
+        return period_graph.everything
+
+    def on_apply(self, store: Store, add: Sequence[tuple[URIRef, Graph]], drop_graphs: Sequence[str]) -> Derive | None:
+        return period_graph.keeping(store, add, drop_graphs)
 
 
 class Kg:
@@ -65,7 +78,7 @@ class Kg:
     def _guarded(self, inner: Store) -> Guarded:
         """The store with kg's policy: SERVICE/LOAD refused, the default limits, caches emptied on writes."""
         limits = Limits(self.settings.query_timeout, self.settings.max_rows)
-        return Guarded(inner, limits, on_write=self.invalidate)
+        return Guarded(inner, limits, on_write=self.invalidate, derivations=KeepPeriods())
 
     def query(
         self,

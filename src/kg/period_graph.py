@@ -4,7 +4,11 @@ the graph ``GRAPH.PERIODS`` (the rules are in :mod:`kg.periods`).
 - :func:`from_graphs` derives the periods of rdflib graphs (``pipeline.build``, before storing);
 - :func:`refresh` reads the events of some places (or all) from a store and returns their
   periods as a graph, and :func:`drop_places` the SPARQL Update that removes those places' old
-  periods — what a write path runs, with its own changes, to keep events and periods in step.
+  periods;
+- :func:`keeping` is what every write passes its store (``derive=``, :class:`kg.store.Derive`)
+  to keep events and periods in step in the same atomic write: it recomputes the places whose
+  events the write's graphs touch, or every place (:func:`everything`) when the actor hierarchy
+  may change.
 
 Events are read as (event, property, value) statements by one query (or one walk of the
 graphs) and turned into :class:`kg.periods.Event` by one function, so both readers agree.
@@ -13,15 +17,16 @@ graphs) and turned into :class:`kg.periods.Event` by one function, so both reade
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kg import periods
+from kg.errors import StoreError
 from kg.periods import Actors, Event, Period
-from kg.store import RdfTerm, Store
-from kg.vocab import KG, KGID, PROV, RDF, SDO, XSD
+from kg.store import Derive, Derived, RdfTerm, Store
+from kg.vocab import GRAPH, KG, KGID, PROV, RDF, SDO, XSD
 
 _PROPS = {
     KG.place: "place",
@@ -120,27 +125,33 @@ def actors_from(pairs: Iterable[tuple[str, str]]) -> Actors:
 
 
 def from_graphs(graphs: Iterable[Graph]) -> Graph:
-    """The periods graph of everything in these graphs (events, articles, actors), each read once."""
+    """The periods graph of everything in these graphs (events, articles, actors), each read once,
+    as the union of them reads (an event's statements, or its article, may be in other graphs)."""
+    graphs = list(graphs)
+    typed = {s for g in graphs for kind in periods.KINDS for s in g.subjects(RDF.type, KG[kind])}
     statements: list[tuple[str, str, object]] = []
     pairs: list[tuple[str, str]] = []
+    articles: dict[str, set[str]] = {}
     for g in graphs:
-        for kind in periods.KINDS:
-            for s in g.subjects(RDF.type, KG[kind]):
-                statements.append((str(s), str(RDF.type), str(KG[kind])))
-                statements += [(str(s), str(p), _value(o)) for p, o in g.predicate_objects(s) if p in _PROPS]
-        pairs += [(str(a), str(b)) for a, b in g.subject_objects(KG.partOf | KG.memberOf)]  # type: ignore[operator]
-        articles = {str(a): str(pub) for a, pub in g.subject_objects(SDO.publisher)}
-        statements += _publishers(statements, articles)
+        for s, p, o in g:
+            if s in typed and (p in _PROPS or p == RDF.type):
+                statements.append((str(s), str(p), _value(o)))
+            elif p in (KG.partOf, KG.memberOf):
+                pairs.append((str(s), str(o)))
+            if p == SDO.publisher:
+                articles.setdefault(str(s), set()).add(str(o))
+    statements += _publishers(statements, articles)
     return to_graph(periods.derive(events_from(statements), actors_from(pairs)))
 
 
 def _publishers(
-    statements: list[tuple[str, str, object]], articles: Mapping[str, str]
+    statements: list[tuple[str, str, object]], articles: Mapping[str, set[str]]
 ) -> list[tuple[str, str, object]]:
     return [
-        (event, str(SDO.publisher), articles[str(value)])
+        (event, str(SDO.publisher), publisher)
         for event, prop, value in statements
-        if prop == str(PROV.wasDerivedFrom) and str(value) in articles
+        if prop == str(PROV.wasDerivedFrom)
+        for publisher in sorted(articles.get(str(value), ()))
     ]
 
 
@@ -150,13 +161,11 @@ def _value(term: object) -> object:
 
 def read(store: Store, places: Iterable[str] | None = None) -> tuple[list[Event], Actors]:
     """The events of ``places`` (all if None) and the actor hierarchy, from a store."""
-    scope = ""
-    if places is not None:
-        scope = "VALUES ?place { " + " ".join(RdfTerm("uri", p).n3() for p in sorted(set(places))) + " }"
+    scope = "" if places is None else _values("place", places)
     listed = ", ".join(f"<{p}>" for p in _PROPS if p != SDO.publisher)
-    rows = store.query(READ_EVENTS % (scope, listed)).rows
+    rows = _rows(store, READ_EVENTS % (scope, listed))
     statements = [(r["event"].value, r["p"].value, r["o"].value) for r in rows]
-    pairs = [(r["actor"].value, r["larger"].value) for r in store.query(READ_ACTORS).rows]
+    pairs = [(r["actor"].value, r["larger"].value) for r in _rows(store, READ_ACTORS)]
     return events_from(statements), actors_from(pairs)
 
 
@@ -171,11 +180,83 @@ def refresh(store: Store, places: Iterable[str] | None = None) -> Graph:
 
 def drop_places(places: Iterable[str], graph: str) -> str:
     """A SPARQL Update deleting the stored periods of ``places`` from the periods graph."""
-    values = " ".join(RdfTerm("uri", p).n3() for p in sorted(set(places)))
     return (
         f"DELETE {{ GRAPH <{graph}> {{ ?period ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ "
-        f"VALUES ?place {{ {values} }} ?period <{KG.periodOf}> ?place ; ?p ?o }} }}"
+        f"{_values('place', places)} ?period <{KG.periodOf}> ?place ; ?p ?o }} }}"
     )
+
+
+PLACES_OF = """
+PREFIX kg:   <https://w3id.org/kg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT DISTINCT ?place WHERE {
+  %s
+  { ?x kg:place ?place } UNION { ?event prov:wasDerivedFrom ?x ; kg:place ?place }
+}
+"""
+GRAPH_CONTENTS = "SELECT DISTINCT ?s ?p WHERE { %s GRAPH ?g { ?s ?p ?o } }"
+_HIERARCHY = (KG.partOf, KG.memberOf)
+
+
+def everything(after: Store) -> Derived:
+    """Every place's periods again (a change kg cannot tell the reach of, such as a SPARQL Update)."""
+    return Derived(f"DROP SILENT GRAPH <{GRAPH.PERIODS}>", ((GRAPH.PERIODS, refresh(after)),))
+
+
+def keeping(store: Store, add: Sequence[tuple[URIRef, Graph]], drop_graphs: Sequence[str]) -> Derive | None:
+    """The derivation that keeps the periods in step with a write adding ``add`` and dropping
+    ``drop_graphs``, or None if the write cannot change any (read ``store`` before the write,
+    holding its write lock). It recomputes the places of every event (or of the events citing
+    every article) that the graphs speak about, before and after the write; a graph that states
+    or held ``kg:partOf``/``kg:memberOf`` changes who is whose unit, so then every place."""
+    dropped = [str(g) for g in drop_graphs if str(g) != str(GRAPH.PERIODS)]
+    subjects, hierarchy = _graph_subjects(store, dropped)
+    for iri, graph in add:
+        if str(iri) != str(GRAPH.PERIODS):
+            subjects |= {str(s) for s in graph.subjects() if isinstance(s, URIRef)}
+            hierarchy = hierarchy or any(p in _HIERARCHY for p in graph.predicates())
+    if hierarchy:
+        return everything
+    if not subjects:
+        return None
+    before = places_of(store, subjects)
+
+    def derive(after: Store) -> Derived:
+        places = before | places_of(after, subjects)
+        if not places:
+            return Derived()
+        return Derived(drop_places(places, str(GRAPH.PERIODS)), ((GRAPH.PERIODS, refresh(after, places)),))
+
+    return derive
+
+
+def _graph_subjects(store: Store, graphs: Sequence[str]) -> tuple[set[str], bool]:
+    """The IRIs the named graphs hold statements about, and whether any is a hierarchy statement."""
+    if not graphs:
+        return set(), False
+    rows = _rows(store, GRAPH_CONTENTS % _values("g", graphs))
+    hierarchy = any(r["p"].value in {str(p) for p in _HIERARCHY} for r in rows)
+    return {r["s"].value for r in rows if r["s"].kind == "uri"}, hierarchy
+
+
+def places_of(store: Store, subjects: Iterable[str]) -> set[str]:
+    """The places of the events among ``subjects`` and of the events citing an article among them."""
+    return {r["place"].value for r in _rows(store, PLACES_OF % _values("x", subjects))}
+
+
+def _values(name: str, iris: Iterable[str]) -> str:
+    return f"VALUES ?{name} {{ " + " ".join(RdfTerm("uri", i).n3() for i in sorted(set(iris))) + " }"
+
+
+def _rows(store: Store, sparql: str) -> tuple[Mapping[str, RdfTerm], ...]:
+    """Every row of kg's own query, or a failure: periods derived from a cut answer would be wrong."""
+    result = store.query(sparql)
+    if result.truncated:
+        raise StoreError(
+            "the store cut the answer kg reads control periods from at its row cap",
+            hint="raise KG_MAX_ROWS, or rebuild with 'kg build'",
+        )
+    return result.rows
 
 
 # --------------------------------------------------------------------------- writing

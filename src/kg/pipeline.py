@@ -20,7 +20,7 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from kg import annotations, conformance, decisions, period_graph, reasoning, references, shacl, spans
+from kg import annotations, conformance, decisions, reasoning, references, shacl, spans
 from kg.annotations import AnnotationFile, Entity, Span
 from kg.config import Settings
 from kg.errors import InputError, Location, StoreError
@@ -315,7 +315,6 @@ def build(
     ontology = load_ontology(settings)
     named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology), (GRAPH.BUILD, _digest_graph(digest))]
     named += [(m.iri, m.graph) for m in checked.graphs]
-    named.append((GRAPH.PERIODS, period_graph.from_graphs(m.graph for m in checked.graphs)))  # kg.periods
     if reason:
         outcome = reasoning.infer(_union(m.graph for m in checked.graphs), ontology)
         timings["reason"] = outcome.seconds
@@ -344,7 +343,7 @@ def _swap(settings: Settings, named: list[tuple[URIRef, Graph]]) -> tuple[Any, A
         with store.exclusive():
             found, retracted = retention.collect(store) if _has_data(store) else ([], 0)
             kept = retention.recheck(found, named, settings, retracted)
-            store.replace_all([*named, *kept.graphs], keep=retention.KEEP, drop=kept.replaced)
+            store.replace_all(retention.with_periods([*named, *kept.graphs]), keep=retention.KEEP, drop=kept.replaced)
         return kept, store.info()
     finally:
         store.close()

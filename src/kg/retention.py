@@ -13,7 +13,9 @@ plus the submissions kept before it (in the order they were accepted), and swaps
   statements (N-Triples) and the new report go to the graph ``GRAPH.SET_ASIDE``; it is still
   listed by ``GET /submissions`` and reported by ``kg build``, and the next rebuild checks it
   again and restores it once it conforms;
-- records (``GRAPH.SUBMISSIONS``), retractions included, are never rewritten.
+- records (``GRAPH.SUBMISSIONS``), retractions included, are never rewritten;
+- the control periods (``GRAPH.PERIODS``) are derived from everything the rebuilt store holds,
+  the kept submissions included (:func:`with_periods`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg import submissions
+from kg import period_graph, submissions
 from kg.config import Settings
 from kg.errors import KgError, Location
 from kg.report import Problem, ValidationReport
@@ -145,6 +147,13 @@ def recheck(
     graphs = (*kept, *([(GRAPH.SET_ASIDE, set_aside)] if len(set_aside) else []))
     replaced = tuple(str(item.graph) for item in found)
     return Retention(len(kept), retracted, tuple(aside), graphs, replaced)
+
+
+def with_periods(graphs: Sequence[tuple[URIRef, Graph]]) -> list[tuple[URIRef, Graph]]:
+    """The graphs a rebuild stores, with the periods graph derived from all of them (the new
+    build and the kept submissions), in place of any given."""
+    data = [(iri, g) for iri, g in graphs if iri != GRAPH.PERIODS]
+    return [*data, (GRAPH.PERIODS, period_graph.from_graphs(g for _, g in data))]
 
 
 def _as_rdf(item: Found) -> submissions.Inputs:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from kg.config import Settings
-from kg.store.base import Dataset, Quad, QueryResult, RdfTerm, Row, Store, StoreInfo
+from kg.store.base import Dataset, Derive, Derived, Quad, QueryResult, RdfTerm, Row, Store, StoreInfo
 from kg.store.oxigraph import SYNTAXES, parse_rdf, translate_rdf
 from kg.store.policy import Guarded, Limits
 
@@ -37,6 +37,8 @@ RDF_SYNTAXES = tuple(SYNTAXES)
 __all__ = [
     "RDF_SYNTAXES",
     "Dataset",
+    "Derive",
+    "Derived",
     "Guarded",
     "Limits",
     "Quad",

@@ -7,7 +7,7 @@ importing the package that opens them (no import cycle); :mod:`kg.store` re-expo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -90,6 +90,20 @@ class Quad:
     graph: RdfTerm | None = None
 
 
+@dataclass(frozen=True)
+class Derived:
+    """What a write's derivation adds to that write: a SPARQL Update run after the write's own
+    change (empty for none), then graphs added (merging into graphs that exist)."""
+
+    update: str = ""
+    add: tuple[tuple[URIRef, Graph], ...] = ()
+
+
+Derive = Callable[["Store"], Derived]
+"""A derivation: given the store as it is once the write's own change is made (a view that only
+answers queries, inside the write), what to change besides; made in the same atomic write."""
+
+
 class Store(Protocol):
     """What kg needs of a store; the embedded and remote backends both provide it."""
 
@@ -109,11 +123,13 @@ class Store(Protocol):
         """Atomically replace the whole dataset with these named graphs, but for the graphs whose
         names start with one of ``keep`` (and are not in ``drop``), which stay as they are."""
 
-    def update(self, sparql_update: str) -> None:
-        """Apply a SPARQL Update atomically (all of it or none of it)."""
+    def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
+        """Apply a SPARQL Update atomically (all of it or none of it), with what ``derive`` gives."""
 
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
-        """Drop some named graphs and add others, atomically."""
+    def apply(
+        self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), *, derive: Derive | None = None
+    ) -> None:
+        """Drop some named graphs and add others, and make what ``derive`` gives, atomically."""
 
     def exclusive(self) -> AbstractContextManager[None]:
         """Hold the store's write lock: other writers wait (up to ``KG_WRITE_WAIT``) until it is

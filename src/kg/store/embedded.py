@@ -19,42 +19,36 @@ Queries with a time limit run in another process that opens the database read-on
 killed when it overruns, since pyoxigraph cannot cancel a running query: a warm
 :class:`~kg.store.pool.QueryPool` for a server, or one forked child per query for the CLI.
 
-No query or update can reach the network (see :mod:`kg.sparql` and :mod:`kg.store.sandbox`):
-SERVICE and LOAD are refused by the parsed structure first, in front of every backend
-(:class:`~kg.store.policy.Guarded`, which :func:`~kg.store.open_store` and :class:`kg.app.Kg`
-give), and then every evaluation here runs where ``socket()`` fails for anything but AF_UNIX —
-the pool workers and forked children install the seccomp filter on their whole process, and what
-runs in this process (updates, kg's own untimed queries, the in-memory store) runs on a thread
-that installs it on itself.
+No query or update can reach the network: SERVICE and LOAD are refused by the parsed structure in
+front of every backend (:class:`~kg.store.policy.Guarded`), and every evaluation here runs where
+``socket()`` fails for anything but AF_UNIX (:mod:`kg.store.sandbox`: pool workers and forked
+children on their whole process; updates and untimed queries on a thread that filters itself).
 """
 
 from __future__ import annotations
 
 import fcntl
-import gc
 import logging
-import multiprocessing
 import os
 import shutil
 import threading
 import time
 import traceback
-import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import chain
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg.errors import QueryError, StoreError
+from kg.errors import StoreError
 from kg.store import oxigraph, sandbox
-from kg.store.base import Dataset, QueryResult, RdfTerm, StoreInfo
-from kg.store.oxigraph import CURRENT, open_read_only, quads_of, run_query, run_update, timed_out
+from kg.store.base import Dataset, Derive, QueryResult, RdfTerm, StoreInfo
+from kg.store.child import query_in_child
+from kg.store.oxigraph import CURRENT, open_read_only, quads_of, run_query, run_update
 
 if TYPE_CHECKING:
     from kg.store.pool import QueryPool
@@ -62,21 +56,17 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("kg.store")
 
 
-def _child(
-    path: str, sparql: str, bindings: Any, max_rows: int | None, dataset: Dataset | None, conn: Connection
-) -> None:
-    # The child lives for one query and ends with os._exit: it must not collect garbage copied
-    # from the parent (pyoxigraph objects of other threads, the parent's open databases), whose
-    # destructors abort outside the thread or process that made them.
-    gc.disable()
-    try:
-        sandbox.install(whole_process=True)  # why it could not be is logged when the store opens
-        conn.send(("ok", run_query(ox.Store.read_only(path), sparql, bindings, max_rows, dataset)))
-    except BaseException as exc:
-        conn.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"the query failed: {exc}")))
-    finally:
-        conn.close()
-        os._exit(0)
+def derived(db: ox.Store, derive: Derive | None) -> None:
+    """Make what ``derive`` gives on ``db``, the write's new database, before it is swapped in:
+    ``derive`` reads ``db`` through a query-only view (in this process, sandboxed like every
+    evaluation), so it sees the write's own change and nothing else."""
+    if derive is None:
+        return
+    found = derive(EmbeddedStore(None, db))
+    if found.update:
+        sandbox.run_sandboxed(run_update, db, found.update)
+    for iri, graph in found.add:
+        db.extend(quads_of(iri, graph))
 
 
 class EmbeddedStore:
@@ -161,7 +151,7 @@ class EmbeddedStore:
             return sandbox.run_sandboxed(run_query, self._reader(), sparql, bindings, max_rows, dataset)
         if self._pool is not None:
             return self._pool.query(sparql, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
-        return self._query_in_child(str(self.path), sparql, bindings, timeout, max_rows, dataset)
+        return query_in_child(str(self.path), sparql, bindings, timeout, max_rows, dataset)
 
     def _reader(self) -> ox.Store:
         """The open database, reopened first if ``current`` has moved (another process wrote)."""
@@ -169,34 +159,6 @@ class EmbeddedStore:
         if path is not None and path != self._opened:
             self._store, self._opened = open_read_only(path), path
         return self._store
-
-    @staticmethod
-    def _query_in_child(
-        path: str, sparql: str, bindings: Any, timeout: float, max_rows: int | None, dataset: Dataset | None
-    ) -> QueryResult:
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(path, sparql, bindings, max_rows, dataset, sender), daemon=True)
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that forking a threaded process may deadlock; the child only opens
-            # its own read-only database and never touches the parent's RocksDB threads or locks.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            child.start()
-        sender.close()
-        try:
-            if not receiver.poll(timeout):
-                raise timed_out(timeout)
-            status, payload = receiver.recv()
-        except EOFError:
-            raise QueryError("the query process ended without an answer") from None
-        finally:
-            if child.is_alive():
-                child.kill()
-            child.join()
-            receiver.close()
-        if status == "error":
-            raise payload
-        return payload  # type: ignore[no-any-return]
 
     def info(self) -> StoreInfo:
         store = self._reader()
@@ -245,16 +207,23 @@ class EmbeddedStore:
         kept = [g for g in names if g.value.startswith(tuple(keep)) and g.value not in drop]
         return [q for g in kept for q in reader.quads_for_pattern(None, None, None, g)]
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
         """Run a SPARQL Update as one atomic write (LOAD and SERVICE are refused in front of every
         store, by :class:`~kg.store.policy.Guarded`; here the sandbox keeps the engine off the network).
 
         Updates see the default graph as it is (empty in kg), not the union that queries see:
         to touch the data, name its graph (``GRAPH ?g { … }``, ``WITH <g>``).
         """
-        self._write(lambda db: sandbox.run_sandboxed(run_update, db, sparql_update))
 
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
+        def change(db: ox.Store) -> None:
+            sandbox.run_sandboxed(run_update, db, sparql_update)
+            derived(db, derive)
+
+        self._write(change)
+
+    def apply(
+        self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), *, derive: Derive | None = None
+    ) -> None:
         """Drop these named graphs, then add these ones, as one atomic write.
 
         To replace a graph, name it in both. Adding to a graph that exists merges into it.
@@ -265,6 +234,7 @@ class EmbeddedStore:
                 db.remove_graph(ox.NamedNode(str(iri)))
             for iri, graph in add:
                 db.extend(quads_of(iri, graph))
+            derived(db, derive)
 
         self._write(change)
 

@@ -21,11 +21,13 @@ query ``conflicting-reports`` compares it with the compass point an article repo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg import sparql as sparql_text
 from kg.geo import haversine_m, initial_bearing, wkt_point
 
 GEOF = "http://www.opengis.net/def/function/geosparql/"
@@ -66,3 +68,24 @@ FUNCTIONS: dict[ox.NamedNode, Callable[..., Any]] = {
     ox.NamedNode(KGF + "bearing"): bearing,
 }
 """Every extension function, by IRI, as pyoxigraph's ``Store.query(custom_functions=…)`` takes them."""
+
+
+def called_functions(sparql: str) -> list[str]:
+    """kg's extension functions the query calls, by IRI (written in full or as a prefixed name)."""
+    prefixes = dict(re.findall(r"(?i)PREFIX\s+([\w\-.]*):\s*<([^>]*)>", sparql))
+    bare = sparql_text.strip(sparql)
+    found = []
+    for function in (f.value for f in FUNCTIONS):
+        if f"<{function}>" in sparql and re.search(rf"<{re.escape(function)}>\s*\(", sparql):
+            found.append(function)
+            continue
+        for prefix, namespace in prefixes.items():
+            local = function[len(namespace) :]
+            if function.startswith(namespace) and re.search(rf"(?<![\w\-.]){re.escape(prefix)}:{local}\s*\(", bare):
+                found.append(function)
+                break
+    return found
+
+
+def uses_extension_functions(sparql: str) -> bool:
+    return bool(called_functions(sparql))

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from rdflib import Graph, URIRef
 
 from kg import sparql as sparql_text
-from kg.store.base import Dataset, QueryResult, RdfTerm, Store, StoreInfo
+from kg.store.base import Dataset, Derive, QueryResult, RdfTerm, Store, StoreInfo
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,33 @@ class Limits:
     max_rows: int | None = None
 
 
+class Derivations(Protocol):
+    """What a write derives besides its own change, in the same atomic write (for kg: the control
+    periods, :mod:`kg.period_graph`); given to :class:`Guarded` by :class:`kg.app.Kg`."""
+
+    def on_update(self, store: Store) -> Derive:
+        """For a SPARQL Update (whose reach cannot be told from its text)."""
+        ...
+
+    def on_apply(self, store: Store, add: Sequence[tuple[URIRef, Graph]], drop_graphs: Sequence[str]) -> Derive | None:
+        """For graphs added and dropped (read ``store`` as it is before the write); None: nothing."""
+        ...
+
+
 class Guarded:
     """A store with kg's policy in front of it (see the module docstring); a Store itself."""
 
-    def __init__(self, inner: Store, limits: Limits | None = None, on_write: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        inner: Store,
+        limits: Limits | None = None,
+        on_write: Callable[[], None] | None = None,
+        derivations: Derivations | None = None,
+    ):
         self.inner: Store = inner.inner if isinstance(inner, Guarded) else inner
         self.limits = limits or Limits()
         self._on_write = on_write
+        self.derivations = derivations
 
     # ----------------------------------------------------------------- reading
 
@@ -80,10 +100,12 @@ class Guarded:
 
     # ----------------------------------------------------------------- writing
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
         with self._writing():
             sparql_text.check_allowed(sparql_update, update=True)
-            self.inner.update(sparql_update)
+            if derive is None and self.derivations is not None:
+                derive = self.derivations.on_update(self.inner)
+            self.inner.update(sparql_update, derive=derive)
 
     def replace_all(
         self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
@@ -91,10 +113,14 @@ class Guarded:
         with self._writing():
             self.inner.replace_all(graphs, keep=keep, drop=drop)
 
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), **options: Any) -> None:
-        # options: the backend's own keywords for a write, passed on as they are (policy has none)
-        with self._writing():
-            self.inner.apply(add, drop_graphs, **options)
+    def apply(
+        self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), *, derive: Derive | None = None
+    ) -> None:
+        added, dropped = list(add), [str(g) for g in drop_graphs]
+        with self._writing(), self.inner.exclusive():  # what a derivation reads before the write stays so
+            if derive is None and self.derivations is not None:
+                derive = self.derivations.on_apply(self.inner, added, dropped)
+            self.inner.apply(added, dropped, derive=derive)
 
     def exclusive(self) -> AbstractContextManager[None]:
         return self.inner.exclusive()

@@ -1,7 +1,7 @@
 """A pool of warm query processes, so that a threaded server can stop a runaway query.
 
 pyoxigraph cannot cancel a running query and Python cannot kill a thread, but a process can
-be killed. The CLI forks one process per timed query (``EmbeddedStore._query_in_child``):
+be killed. The CLI forks one process per timed query (:func:`kg.store.child.query_in_child`):
 fine once per command, but too slow per request and unsafe in a threaded server, since fork
 copies locks that other threads hold. A :class:`QueryPool` keeps ``size`` worker processes
 instead, started with *spawn*, each holding the current database open read-only::

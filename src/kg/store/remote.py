@@ -35,7 +35,6 @@ refused past ``SNAPSHOT_LIMIT`` quads.
 from __future__ import annotations
 
 import contextlib
-import re
 import tempfile
 import threading
 import time
@@ -51,9 +50,9 @@ from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, StoreError
 from kg.store import oxigraph
-from kg.store.base import Dataset, QueryResult, RdfTerm, StoreInfo
+from kg.store.base import Dataset, Derive, Derived, QueryResult, RdfTerm, StoreInfo
 from kg.store.embedded import EmbeddedStore
-from kg.store.functions import FUNCTIONS
+from kg.store.functions import called_functions, uses_extension_functions
 from kg.store.oxigraph import quads_of
 from kg.store.results import RESULTS_JSON, as_ntriples, parsed_results
 from kg.store.transport import Transport, redacted
@@ -227,11 +226,17 @@ class RemoteStore:
         finally:
             self._writing.release()
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
         """Send a SPARQL Update as one request (the server applies it all or not at all); LOAD and
-        SERVICE are refused in front of it (:class:`~kg.store.policy.Guarded`), never sent."""
+        SERVICE are refused in front of it (:class:`~kg.store.policy.Guarded`), never sent. What
+        ``derive`` gives goes in the same request; it reads a local copy of kg's graphs with the
+        update applied."""
         with self.exclusive():
-            self._send_update(sparql_update)
+            if derive is None:
+                self._send_update(sparql_update)
+                return
+            found = self._derive(derive, update=sparql_update)
+            self._write(found.add, [], merge=True, then=[sparql_update, *filter(None, [found.update])])
 
     def replace_all(
         self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
@@ -250,18 +255,40 @@ class RemoteStore:
             given = [str(iri) for iri, _ in graphs if not str(iri).startswith(prefixes)]
             self._write(graphs, list(dict.fromkeys([*current, *given, *drop])), merge=bool(prefixes))
 
-    def apply(self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = ()) -> None:
-        """Drop these named graphs, then add these ones (merging into a graph that exists), in one request."""
+    def apply(
+        self, add: Iterable[tuple[URIRef, Graph]] = (), drop_graphs: Iterable[str] = (), *, derive: Derive | None = None
+    ) -> None:
+        """Drop these named graphs, then add these ones (merging into a graph that exists), in one
+        request, with what ``derive`` gives (read from a local copy of kg's graphs so changed)."""
         with self.exclusive():
-            self._write(list(add), [str(g) for g in drop_graphs], merge=True)
+            add, drop = list(add), [str(g) for g in drop_graphs]
+            found = self._derive(derive, add=add, drop=drop) if derive is not None else Derived()
+            self._write([*add, *found.add], drop, merge=True, then=list(filter(None, [found.update])))
+
+    def _derive(
+        self, derive: Derive, *, add: Sequence[tuple[URIRef, Graph]] = (), drop: Sequence[str] = (), update: str = ""
+    ) -> Derived:
+        """What ``derive`` gives, reading the store as the write will leave it: a copy of kg's graphs
+        (fetched under the write lock) in memory, with the write's own change made on it. The copy
+        costs a transfer of kg's data per derived write."""
+        dropped = set(drop)
+        after = EmbeddedStore.open(None)
+        after.replace_quads(q for q in self._quads() if getattr(q.graph_name, "value", None) not in dropped)
+        after.apply(add)
+        if update:
+            after.update(update)
+        return derive(after)
 
     def _graph_names_with_staging(self) -> list[str]:
         """kg's graphs and any stale staging graphs, so that a rebuild clears them too; other
         graphs on the server (Virtuoso's own, another application's) are left alone."""
         return [*self._graph_names(), *self._names(STAGING)]
 
-    def _write(self, add: Sequence[tuple[URIRef, Graph]], drop: Sequence[str], *, merge: bool) -> None:
-        operations = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+    def _write(
+        self, add: Sequence[tuple[URIRef, Graph]], drop: Sequence[str], *, merge: bool, then: Sequence[str] = ()
+    ) -> None:
+        """Drop ``drop``, run the updates ``then``, add ``add``: one final request."""
+        operations = [*(f"DROP SILENT GRAPH <{g}>" for g in drop), *then]
         contents = [(str(iri), _triples(quads_of(iri, graph))) for iri, graph in add]
         blank = any("_:" in line for _, lines in contents for line in lines)
         if sum(len(lines) for _, lines in contents) <= self.batch and not (blank and self.gsp_url):
@@ -336,27 +363,6 @@ class RemoteStore:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def called_functions(sparql: str) -> list[str]:
-    """kg's extension functions the query calls, by IRI (written in full or as a prefixed name)."""
-    prefixes = dict(re.findall(r"(?i)PREFIX\s+([\w\-.]*):\s*<([^>]*)>", sparql))
-    bare = sparql_text.strip(sparql)
-    found = []
-    for function in (f.value for f in FUNCTIONS):
-        if f"<{function}>" in sparql and re.search(rf"<{re.escape(function)}>\s*\(", sparql):
-            found.append(function)
-            continue
-        for prefix, namespace in prefixes.items():
-            local = function[len(namespace) :]
-            if function.startswith(namespace) and re.search(rf"(?<![\w\-.]){re.escape(prefix)}:{local}\s*\(", bare):
-                found.append(function)
-                break
-    return found
-
-
-def uses_extension_functions(sparql: str) -> bool:
-    return bool(called_functions(sparql))
 
 
 def _check_projected(sparql: str, bindings: Mapping[str, RdfTerm] | None) -> None:
