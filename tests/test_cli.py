@@ -69,7 +69,7 @@ def test_validate_json_lists_problems_for_programs(mini_settings: Settings) -> N
     assert body["conforms"] is False
     assert body["problems"][0] | {"file": None} == {
         "severity": "error",
-        "message": "unknown id 'green-army'",
+        "message": "unknown id 'green-army'; did you mean 'red-army'?",
         "check": "reference",
         "file": None,
         "line": 22,
