@@ -30,7 +30,7 @@ BAD_INPUTS = {
     "gaining_is_losing": (1, 35, "events[0].losing", "both gains and loses"),
     "actor_as_place": (1, 53, "events[2].place", "is an actor, but a place or infrastructure asset is needed"),
     "missing_required": (1, 31, "events[0]", "'certainty' is a required property"),
-    "stale_offsets": (1, 50, "events[1].evidence[0].span", "stored offsets differ"),
+    "stale_offsets": (1, 50, "events[1].evidence[0].span", "hold '.\\nThe Red Army had held Northtown since 2018'"),
 }
 
 

@@ -183,7 +183,7 @@ def parse_rdf(inputs: Inputs) -> tuple[Graph, list[Problem]]:
     try:
         quads = list(ox.parse(body, format=fmt, base_iri=None))
     except SyntaxError as exc:
-        raise InputError(f"not valid {inputs.rdf_format.lstrip('.')}: {exc}", where=Location(name)) from None
+        raise InputError(f"not valid {fmt.name}: {exc}", where=Location(name)) from None
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot read it: {exc}", where=Location(name)) from None
     from kg.store.embedded import term_from_ox
