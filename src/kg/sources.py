@@ -10,8 +10,6 @@ not hide the quote errors of the same file. :meth:`Source.restore` puts each pro
 the item's own index and line.
 """
 
-from __future__ import annotations
-
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence

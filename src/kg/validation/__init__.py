@@ -17,8 +17,6 @@ inside items of mentions, events or claims is checked without those items
 (:mod:`kg.validation.w3c`), with one ``sh:ValidationResult`` per problem of any stage.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
