@@ -725,7 +725,7 @@ def write_rdf(out: Path, articles: Sequence[Article]) -> int:
     from kg import annotations, period_graph
     from kg.config import Settings
     from kg.mapping import map_article, map_entities
-    from kg.pipeline import load_ontology
+    from kg.sources import load_ontology
     from kg.store.embedded import quads_of
     from kg.vocab import GRAPH
 

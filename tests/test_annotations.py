@@ -242,13 +242,16 @@ entities:
 
 
 def test_duplicate_entity_id_across_files_points_at_the_second():
-    """A second definition is reported where it is, with the first definition's place in the message."""
+    """A second definition is reported where it is; of a shared entity, in the words a submission
+    gets too (the store knows no file), of another article's, with that definition's place."""
     second = parsed(DUPLICATE_PLACE, "data/articles/x.yaml")
     problem = only(references.check_references([mini_entities(), second]))
     assert at(problem)[:2] == ("data/articles/x.yaml", 8)
     assert (problem.where.field or "").startswith("entities.places[0]")
-    assert "duplicate id 'northtown'" in problem.message
-    assert "entities.yaml:3" in problem.message
+    assert "duplicate id 'northtown': a place of the shared entities already has this id" in problem.message
+    third = parsed(DUPLICATE_PLACE, "data/articles/y.yaml")
+    again = [p for p in references.check_references([second, third]) if p.where.file == "data/articles/y.yaml"]
+    assert "already defined at data/articles/x.yaml:8" in only(again).message
 
 
 def test_unknown_id():

@@ -34,7 +34,7 @@ BAD_INPUTS = {
     "gaining_is_losing": (1, 35, "events[0].losing", "both gains and loses"),
     "actor_as_place": (1, 53, "events[2].place", "is an actor, but a place or infrastructure asset is needed"),
     "missing_required": (1, 31, "events[0]", "'certainty' is a required property"),
-    "stale_offsets": (1, 50, "events[1].evidence[0].span", "stored offsets differ"),
+    "stale_offsets": (1, 50, "events[1].evidence[0].span", "hold '.\\nThe Red Army had held Northtown since 2018'"),
 }
 
 
@@ -73,7 +73,7 @@ def test_validate_json_lists_problems_for_programs(mini_settings: Settings) -> N
     assert body["conforms"] is False
     assert body["problems"][0] | {"file": None} == {
         "severity": "error",
-        "message": "unknown id 'green-army'",
+        "message": "unknown id 'green-army'; did you mean 'red-army'?",
         "check": "reference",
         "file": None,
         "line": 22,

@@ -48,7 +48,9 @@ LAYERS: dict[str, int] = {
     "gazetteer": 3,
     "conformance": 3,
     "period_graph": 3,
+    "sources": 3,  # reading annotation files, texts, the links file, the ontology
     # L4 orchestration
+    "validation": 4,  # the one validation sequence: below the build and the submissions that use it
     "pipeline": 4,
     "submissions": 4,
     "linking": 4,
@@ -65,8 +67,8 @@ LAYERS: dict[str, int] = {
 SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("period_graph", "store"),  # periods are read from a store's events
     ("control_at", "periods"),  # control on a date is read from the periods
-    ("submissions", "pipeline"),  # a submission is checked with the build's ontology loading
-    ("linking", "pipeline"),  # linking reads the annotation files as the build reads them
+    ("submissions", "validation"),  # a submission is checked by the one validation sequence
+    ("pipeline", "validation"),  # so is a build
     ("retention", "submissions"),  # a rebuild checks kept submissions with the submission check
     ("pipeline", "retention"),  # the build's last step keeps the submissions (a lazy import)
     ("config", "errors"),  # errors is the bottom of L0: every failure is a KgError
@@ -75,6 +77,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("spans", "annotations"),
     ("references", "annotations"),
     ("queries", "store"),
+    ("sources", "conformance"),  # which file texts satisfied the schema before
     ("app", "pipeline"),  # Kg.build, Kg.ontology
     ("app", "submissions"),  # Kg.submit, Kg.retract, Kg.validate
     ("app", "reconcile"),  # Kg.reconcile_index, cached between writes
@@ -118,11 +121,8 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = (
 )
 
 MAX_LINES = 400
-# Modules past MAX_LINES that are being split on other branches: each may shrink, not grow.
-LONG_MODULES: dict[str, int] = {
-    "kg.submissions": 553,
-    "kg.pipeline": 521,
-}
+# Modules past MAX_LINES, each allowed no more than it has (none today: keep it so).
+LONG_MODULES: dict[str, int] = {}
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg import pipeline, shacl
+from kg import mapping, shacl
 from kg.config import Settings
+from kg.sources import data_files, load, load_ontology, registry
 from kg.vocab import GEO, KG, KGID, OA, PROV, RDF, XSD
 
 EVENT = KGID["event/mini/northtown-falls"]
@@ -17,13 +18,13 @@ Mutation = Callable[[Graph], None]
 
 
 def mapped_union(settings: Settings) -> tuple[Graph, dict]:
-    sources, problems = pipeline.load(pipeline.data_files(settings), settings.corpus)
+    sources, problems = load(data_files(settings), settings.corpus)
     assert not problems
     docs = [s.doc for s in sources]
-    known = pipeline.registry(docs)
+    known = registry(docs)
     union, origins = Graph(), {}
-    graphs = [pipeline.map_entities(docs, known)]
-    graphs += [pipeline.map_article(s.doc, known, s.text) for s in sources if s.doc.article]
+    graphs = [mapping.map_entities(docs, known)]
+    graphs += [mapping.map_article(s.doc, known, s.text) for s in sources if s.doc.article]
     for mapped in graphs:
         union += mapped.graph
         origins.update(mapped.origins)
@@ -33,7 +34,7 @@ def mapped_union(settings: Settings) -> tuple[Graph, dict]:
 def validate(settings: Settings, mutate: Mutation) -> shacl.ShaclOutcome:
     union, origins = mapped_union(settings)
     mutate(union)
-    return shacl.validate(union, shacl.load_shapes(settings.shapes), pipeline.load_ontology(settings), origins)
+    return shacl.validate(union, shacl.load_shapes(settings.shapes), load_ontology(settings), origins)
 
 
 def _set(s: URIRef, p: URIRef, o: object) -> Mutation:

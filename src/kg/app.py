@@ -21,7 +21,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import period_graph, pipeline, queries, reconcile, shacl, submissions
+from kg import period_graph, pipeline, queries, reconcile, shacl, sources, submissions
 from kg.config import Settings
 from kg.errors import StoreError
 from kg.report import ValidationReport
@@ -144,7 +144,7 @@ class Kg:
 
     def ontology(self) -> Graph:
         """The ontology graph (read-only), parsed again only when the file changes."""
-        return pipeline.load_ontology(self.settings)
+        return sources.load_ontology(self.settings)
 
     def shapes(self) -> Graph:
         """The SHACL shapes of KG_SHAPES (read-only), parsed again only when a file changes."""

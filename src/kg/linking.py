@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg import decisions, pipeline
+from kg import decisions
 from kg.annotations import AnnotationFile, Entity
 from kg.config import Settings
 from kg.decisions import Decision, Proposal
@@ -28,6 +28,7 @@ from kg.errors import InputError, Location
 from kg.gazetteer import Source, default_source, open_sources
 from kg.gazetteer.admin import admin1_code, country_code
 from kg.gazetteer.matching import Context, Point, Scored, rank
+from kg.sources import data_files, links_file, load, read_links, read_text, registry
 
 METHOD = "kg.linking name+context 1"
 AUTO = 0.9  # at or above, with MARGIN over the runner-up: skos:exactMatch without review
@@ -50,12 +51,12 @@ class Places:
 
 def read_places(settings: Settings) -> Places:
     """The places of ``KG_DATA``, read as the build reads them (problems are the build's business)."""
-    sources, _problems = pipeline.load(pipeline.data_files(settings), settings.corpus)
+    sources, _problems = load(data_files(settings), settings.corpus)
     return places_of([s.doc for s in sources])
 
 
 def places_of(docs: Sequence[AnnotationFile]) -> Places:
-    known = pipeline.registry(docs)
+    known = registry(docs)
     spellings: dict[str, dict[str, None]] = defaultdict(dict)
     together: dict[str, set[str]] = defaultdict(set)  # entity -> entities mentioned in the same article
     for entity in known.values():
@@ -197,9 +198,9 @@ class LinkReport:
 
 def read_decisions(settings: Settings, known: Mapping[str, Entity]) -> tuple[str, list[Decision]]:
     """The review file's text and decisions (none if it does not exist yet); problems stop here."""
-    path = pipeline.links_file(settings)
-    text = pipeline.read_text(path) if path.is_file() else ""
-    found, problems = pipeline.read_links(settings, known)
+    path = links_file(settings)
+    text = read_text(path) if path.is_file() else ""
+    found, problems = read_links(settings, known)
     if problems:
         first = problems[0]
         raise InputError(
@@ -235,7 +236,7 @@ def link(
             outcome = decide(source, context, label, rejected, today)
             outcomes.append(outcome)
             proposals.append(Proposal(entity_id, source.name, outcome.decision))
-    path = pipeline.links_file(settings)
+    path = links_file(settings)
     merged = decisions.merge(text, str(path), proposals)
     if write and merged.text != text:
         path.write_text(merged.text, "utf-8")
@@ -260,7 +261,7 @@ class GoldRow:
 def read_gold(path: Path) -> list[GoldRow]:
     """``surface<TAB>geonameid[<TAB>entity]`` lines; ``#`` comments; an empty id means unlinkable."""
     rows = []
-    for number, line in enumerate(pipeline.read_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")

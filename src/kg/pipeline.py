@@ -1,52 +1,36 @@
-"""The pipeline: parse → resolve and verify → map → SHACL → store.
+"""The pipeline: build, reason, export — parse → resolve and verify → map → SHACL → store.
 
 One function per action, shared by the CLI and the web layer:
 
+- :func:`build` checks everything under ``KG_DATA`` (with :mod:`kg.validation`, the sequence
+  every entrance shares) and, only if it all conforms, replaces the store atomically;
 - :func:`validate` checks annotation files and stores nothing;
-- :func:`build` checks everything under ``KG_DATA`` and, only if it all conforms, replaces
-  the store atomically;
+- :func:`reason` and :func:`export` read the built store;
 - :func:`resolve_files` writes quote offsets into annotation files (``kg annotate --resolve``).
 
-Nothing reaches the store unless the whole input passed validation.
+Files are read by :mod:`kg.sources`. Nothing reaches the store unless the whole input passed
+validation.
 """
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from kg import annotations, conformance, decisions, reasoning, references, shacl, spans
-from kg.annotations import AnnotationFile, Entity, Span
+from kg import annotations, reasoning, spans, validation
+from kg.annotations import AnnotationFile, Span
 from kg.config import Settings
-from kg.errors import InputError, Location, StoreError
-from kg.mapping import MappedGraph, map_article, map_entities, map_links
+from kg.errors import StoreError
 from kg.report import Problem, ValidationReport
+from kg.sources import article_text, conformance_cache, data_files, links_file, load, load_ontology, read_text
 from kg.store import Store, open_store
 from kg.vocab import GRAPH, KG, KGID
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Source:
-    """An annotation file read from disk, with its article text when the corpus has it."""
-
-    doc: AnnotationFile
-    text: str | None
-
-
-@dataclass(frozen=True)
-class Checked:
-    """Everything validation produced: the report, and the graphs when it conforms."""
-
-    report: ValidationReport
-    graphs: tuple[MappedGraph, ...] = ()
-    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,202 +67,9 @@ class ResolveOutcome:
     problems: tuple[Problem, ...]
 
 
-# --------------------------------------------------------------------------- reading
-
-
-def data_files(settings: Settings) -> list[Path]:
-    """``entities.yaml`` first, then every article file, in name order."""
-    folder = settings.data
-    if not folder.is_dir():
-        raise InputError(
-            f"no annotation folder at {folder}", hint="set KG_DATA or --data to the folder with entities.yaml"
-        )
-    files = [p for p in sorted(folder.glob("*.yaml")) if p.name != decisions.FILE_NAME] + sorted(folder.glob("*.json"))
-    files += sorted((folder / "articles").glob("*.yaml")) + sorted((folder / "articles").glob("*.json"))
-    return files
-
-
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text (byte {exc.start})", where=Location(str(path)), hint="save the file as UTF-8"
-        ) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", where=Location(str(path))) from None
-
-
-def article_text(doc: AnnotationFile, corpus: Path) -> tuple[str | None, list[Problem]]:
-    """The article's text from the corpus, checked against the SHA-256 the file records."""
-    assert doc.article is not None
-    where = Location(doc.path, annotations.line_of(doc.tree, ["article", "sha256"]), "article.sha256")
-    path = corpus / doc.article.file
-    if not path.is_file():
-        note = f"article text {path} not found; offsets are used as stored, not verified"
-        return None, [
-            Problem(note, Location(doc.path, doc.article.where.line, "article.file"), severity="warning", source="text")
-        ]
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != doc.article.sha256:
-        message = (
-            f"the article text has changed: {path.name} has SHA-256 {digest}, the file records {doc.article.sha256}; "
-            "check the text, then re-resolve the quotes and update sha256"
-        )
-        return None, [Problem(message, where, source="text")]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        return None, [Problem(f"{path.name} is not UTF-8 (byte {exc.start})", where, source="text")]
-
-
-def load(paths: Iterable[Path], corpus: Path, cache: Path | None = None) -> tuple[list[Source], list[Problem]]:
-    """Parse files and fetch their texts; schema and text problems are collected, not raised.
-
-    With ``cache`` (a folder), a file whose exact text satisfied the schema in an earlier build
-    is not checked against it again (:mod:`kg.conformance` keeps the record).
-    """
-    sources, problems = [], []
-    known = conformance.remembered(cache, conformance.SCHEMA_FILE)
-    valid = []
-    for path in paths:
-        text = read_text(path)
-        key = hashlib.sha256(f"{annotations.schema_digest()}\n{text}".encode()).hexdigest()
-        try:
-            doc, found = annotations.parse(text, str(path), schema_valid=key in known)
-        except RecursionError:
-            raise InputError("nested too deeply to read", where=Location(str(path))) from None
-        problems += found
-        if doc is None:
-            continue
-        valid.append(key)
-        article = None
-        if doc.article is not None:
-            article, found = article_text(doc, corpus)
-            problems += found
-        sources.append(Source(doc, article))
-    if cache is not None:
-        conformance.remember(cache, conformance.SCHEMA_FILE, valid)
-    return sources, problems
-
-
-# --------------------------------------------------------------------------- checking
-
-
-def registry(docs: Iterable[AnnotationFile]) -> dict[str, Entity]:
-    found: dict[str, Entity] = {}
-    for doc in docs:
-        for entity in doc.entities:
-            found.setdefault(entity.id, entity)
-    return found
-
-
-def check(
-    sources: Sequence[Source],
-    settings: Settings,
-    problems: Sequence[Problem] = (),
-    *,
-    links: bool = False,
-    cache: Path | None = None,
-) -> Checked:
-    """References, offsets, mapping and SHACL over a set of parsed files (and, with ``links``,
-    the review file of gazetteer links in ``KG_DATA``).
-
-    With ``cache`` (a folder), graphs already known to conform are not run through SHACL again
-    (:mod:`kg.conformance`).
-    """
-    files = tuple(s.doc.path for s in sources)
-    found = list(problems)
-    docs = [s.doc for s in sources]
-    if any(p.severity == "error" and p.source == "schema" for p in found):
-        return Checked(ValidationReport(tuple(found), files))  # fix the shape first: ids may be missing
-    found += references.check_references(docs)
-    verified = []
-    for source in sources:
-        if source.doc.article is not None and source.text is not None:
-            # with the text at hand, offsets come from it (stored ones are checked against it)
-            resolution = spans.resolve(source.doc, source.text)
-            found += spans.check_stored(source.doc, source.text, resolution)
-            source = Source(resolution.doc, source.text)
-        elif source.doc.article is not None:
-            found += spans.check_stored(source.doc, None)
-        verified.append(source)
-    if any(p.severity == "error" for p in found):
-        return Checked(ValidationReport(_pinpointed(found, docs), files))
-    known = registry(docs)
-    graphs = [map_entities(docs, known)]
-    graphs += [map_article(s.doc, known, s.text) for s in verified if s.doc.article is not None]
-    if links:
-        found_links, link_problems = read_links(settings, known)
-        if link_problems:
-            return Checked(ValidationReport((*found, *link_problems), (*files, str(links_file(settings)))))
-        graphs.append(map_links(found_links, known))
-    shapes, ontology = shacl.load_shapes(settings.shapes), load_ontology(settings)
-    outcome = conformance.validate(graphs, shapes, ontology, shacl_context(settings), cache)
-    report = ValidationReport(_pinpointed([*found, *outcome.problems], docs), files, outcome.report_turtle)
-    return Checked(report, tuple(graphs) if report.conforms else (), tuple(verified))
-
-
-def shacl_context(settings: Settings) -> str:
-    """A digest of what SHACL checks against: the shapes and the ontology, as files."""
-    paths = [*sorted(settings.shapes.glob("*.ttl")), settings.ontology]
-    return conformance.digest(f"{p.name} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in paths)
-
-
-def conformance_cache(settings: Settings) -> Path | None:
-    """Where a build remembers conforming graphs: beside the embedded store (not for a server)."""
-    return None if settings.store.startswith(("http://", "https://")) else Path(settings.store)
-
-
-def _pinpointed(problems: Sequence[Problem], docs: Sequence[AnnotationFile]) -> tuple[Problem, ...]:
-    by_path = {d.path: d for d in docs}
-    return tuple(annotations.pinpoint(by_path[p.where.file], p) if p.where.file in by_path else p for p in problems)
-
-
-def links_file(settings: Settings) -> Path:
-    return settings.data / decisions.FILE_NAME
-
-
-def read_links(settings: Settings, known: Mapping[str, Entity]) -> tuple[list[decisions.Decision], list[Problem]]:
-    """The review file's decisions (none if there is no file), and what is wrong with them."""
-    path = links_file(settings)
-    if not path.is_file():
-        return [], []
-    found, problems = decisions.parse(read_text(path), str(path))
-    return found, [*problems, *decisions.check_references(found, known)]
-
-
-def load_ontology(settings: Settings) -> Graph:
-    """The ontology graph, parsed again only when the file changes (treat it as read-only)."""
-    path = settings.ontology
-    if not path.is_file():
-        raise InputError(f"no ontology at {path}", hint="set KG_ONTOLOGY to ontology/kg.ttl")
-    return _parsed_ontology(path, path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _parsed_ontology(path: Path, _mtime: int) -> Graph:
-    return Graph().parse(path, format="turtle")
-
-
-def shared_entities(settings: Settings, paths: Sequence[Path]) -> list[Path]:
-    """The shared entities files of ``KG_DATA`` that are not already among ``paths``."""
-    given = {p.resolve() for p in paths}
-    if not settings.data.is_dir():
-        return []
-    return [
-        p for p in sorted(settings.data.glob("*.yaml")) if p.resolve() not in given and p.name != decisions.FILE_NAME
-    ]
-
-
 def validate(paths: Sequence[Path], settings: Settings) -> ValidationReport:
     """Check annotation files (with the shared entities they refer to); store nothing."""
-    extra = shared_entities(settings, paths)
-    sources, problems = load([*extra, *paths], settings.corpus)
-    checked = check(sources, settings, problems)
-    report = checked.report
-    return ValidationReport(report.problems, tuple(str(p) for p in paths), report.shacl_turtle)
+    return validation.validate_paths(paths, settings)
 
 
 # --------------------------------------------------------------------------- building
@@ -305,7 +96,7 @@ def build(
     sources, problems = load(data_files(settings), settings.corpus, cache)
     timings["parse"] = time.perf_counter() - started
     note("validating")
-    checked = check(sources, settings, problems, links=True, cache=cache)
+    checked = validation.check_files(sources, settings, problems, links=True, cache=cache)
     timings["validate"] = time.perf_counter() - started - timings["parse"]
     if not checked.report.conforms:
         return BuildReport(
@@ -357,7 +148,12 @@ def _has_data(store: Store) -> bool:
 
 
 def _built(
-    checked: Checked, named: list[tuple[URIRef, Graph]], info: Any, kept: Any, seconds: float, timings: dict[str, float]
+    checked: validation.Checked,
+    named: list[tuple[URIRef, Graph]],
+    info: Any,
+    kept: Any,
+    seconds: float,
+    timings: dict[str, float],
 ) -> BuildReport:
     docs = [s.doc for s in checked.sources]  # with offsets resolved from the texts
     articles = [d for d in docs if d.article is not None]

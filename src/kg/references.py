@@ -7,6 +7,7 @@ with the file, line and field of each reference.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping, Sequence
 
 from kg.annotations import AnnotationFile, DateSpec, Entity
@@ -50,13 +51,11 @@ def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity
     """
     problems: list[Problem] = []
     known: dict[str, Entity] = dict(stored or {})
+    shared = set(known) | {e.id for doc in docs if doc.article is None for e in doc.entities}
     for doc in docs:
         for entity in doc.entities:
             if entity.id in known:
-                first = known[entity.id].where
-                problems.append(
-                    Problem(f"duplicate id {entity.id!r}: already defined at {first}", entity.where, source="reference")
-                )
+                problems.append(Problem(_duplicate(entity, known[entity.id], shared), entity.where, source="reference"))
             else:
                 known[entity.id] = entity
     for doc in docs:
@@ -64,7 +63,9 @@ def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity
         for ref, kind, where in iter_references(doc):
             found = known.get(ref)
             if found is None:
-                problems.append(Problem(f"unknown id {ref!r}", where, source="reference"))
+                problems.append(
+                    Problem(f"unknown id {ref!r}{_did_you_mean(ref, kind, known)}", where, source="reference")
+                )
             elif not _kind_fits(found.kind, kind):
                 problems.append(
                     Problem(
@@ -75,6 +76,23 @@ def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity
                 )
         problems += _check_events(doc)
     return problems
+
+
+def _duplicate(entity: Entity, first: Entity, shared: set[str]) -> str:
+    """The same words whether the shared entities come from a file or from the store."""
+    if entity.id in shared:
+        return (
+            f"duplicate id {entity.id!r}: {KIND_NAMES[first.kind]} of the shared entities already has this id; "
+            "refer to it instead of defining it again"
+        )
+    return f"duplicate id {entity.id!r}: already defined at {first.where}"
+
+
+def _did_you_mean(ref: str, kind: str, known: Mapping[str, Entity]) -> str:
+    """``; did you mean 'red-army'?`` for the closest known id of the kind needed, if one is close."""
+    ids = sorted(i for i, e in known.items() if _kind_fits(e.kind, kind))
+    close = difflib.get_close_matches(ref, ids, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 KIND_NAMES = {

@@ -183,12 +183,12 @@ def check_stored(doc: AnnotationFile, text: str | None, resolution: Resolution |
     resolution = resolution or resolve(doc, text)
     problems += resolution.problems
     for stored, fresh in zip(doc.mentions, resolution.doc.mentions, strict=True):
-        problems += _compare(text, stored.locator.quote, stored.spans, fresh.spans, stored.where, "spans")
+        problems += _compare(text, stored.locator, stored.spans, fresh.spans, stored.where, "spans")
     for item, fresh_item in zip(doc.supported, resolution.doc.supported, strict=True):
         for ev, fresh_ev in zip(item.evidence, fresh_item.evidence, strict=True):
             stored_spans = (ev.span,) if ev.span else ()
             fresh_spans = (fresh_ev.span,) if fresh_ev.span else ()
-            problems += _compare(text, None, stored_spans, fresh_spans, ev.where, "span")
+            problems += _compare(text, ev.locator, stored_spans, fresh_spans, ev.where, "span")
     return problems
 
 
@@ -198,8 +198,22 @@ def _unresolved(doc: AnnotationFile) -> list[Location]:
     return missing
 
 
+def preview(text: str, span: Span, most: int = 60) -> str:
+    """What a span of the text holds, cut in the middle when it is long."""
+    held = text[span.start : span.end]
+    return held if len(held) <= most else f"{held[: most // 2]}…{held[-(most // 2) :]}"
+
+
+def _holds(text: str, loc: Locator, span: Span) -> bool:
+    """Whether a stored span holds what its locator quotes (``from`` … ``to`` for a long one)."""
+    held = text[span.start : span.end]
+    if loc.to is None:
+        return held == loc.quote
+    return held.startswith(loc.quote) and held.endswith(loc.to)
+
+
 def _compare(
-    text: str, quote: str | None, stored: Sequence[Span], fresh: Sequence[Span], where: Location, name: str
+    text: str, loc: Locator, stored: Sequence[Span], fresh: Sequence[Span], where: Location, name: str
 ) -> list[Problem]:
     if not stored:
         return [
@@ -223,18 +237,20 @@ def _compare(
                     source="text",
                 )
             ]
-        if quote is not None and text[span.start : span.end] != quote:
+        if not _holds(text, loc, span):
+            quoted = repr(loc.quote) if loc.to is None else f"{loc.quote!r} … {loc.to!r}"
             return [
                 Problem(
-                    f"offsets [{span.start}, {span.end}] hold {text[span.start : span.end]!r}, not {quote!r}",
+                    f"offsets [{span.start}, {span.end}] hold {preview(text, span)!r}, not {quoted}",
                     _field(where, name),
                     source="text",
                 )
             ]
     if fresh and tuple(stored) != tuple(fresh):
+        moved = ", ".join(f"[{f.start}, {f.end}]" for f in fresh)
         return [
             Problem(
-                "stored offsets differ from where the quote is found; run 'kg annotate --resolve'",
+                f"stored offsets differ from where the quote is found ({moved}); run 'kg annotate --resolve'",
                 _field(where, name),
                 source="text",
             )

@@ -1,0 +1,96 @@
+"""The checks of an RDF submission, beyond SHACL: http(s)/urn IRIs only, only terms the ontology
+declares (with the nearest declared term when one is close), no statements about the ontology
+or about things already stored, literals valid for their datatype, every kg reference resolvable."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.errors import Location
+from kg.report import Problem
+from kg.store import RdfTerm, Store
+from kg.vocab import KG, KGID
+
+KG_NS, KGID_NS = str(KG), str(KGID)
+IRI = re.compile(r"^(https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]{0,31}:\S+)$", re.IGNORECASE)
+
+
+def vocabulary() -> set[URIRef]:
+    """Every term the ontology declares (the closed namespace of :mod:`kg.vocab`)."""
+    return {URIRef(f"{KG_NS}{name}") for name in KG.__annotations__}
+
+
+def problems(graph: Graph, name: str, store: Store) -> list[Problem]:
+    """Everything wrong with a submitted graph that SHACL does not say, subject by subject."""
+    found = [*_terms(graph, name), *_subjects(graph, name, store), *_literals(graph, name)]
+    return _unique([*found, *_unresolved(graph, name, store)])
+
+
+def _terms(graph: Graph, name: str) -> Iterable[Problem]:
+    declared = sorted(str(t)[len(KG_NS) :] for t in vocabulary())
+    for s, p, o in graph:
+        for term in (s, p, o):
+            if not isinstance(term, URIRef):
+                continue
+            iri, where = str(term), Location(name, node=str(s))
+            if not IRI.match(iri):
+                yield Problem(f"IRI <{iri}> is not an http(s) or urn IRI", where, source="rdf")
+            elif iri.startswith(KG_NS) and iri[len(KG_NS) :] not in declared:
+                local = iri[len(KG_NS) :]
+                close = difflib.get_close_matches(local, declared, n=1, cutoff=0.75)
+                hint = f"; did you mean kg:{close[0]}?" if close else ""
+                yield Problem(f"kg:{local} is not a term of the ontology{hint}", where, source="rdf")
+
+
+def _subjects(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
+    for subject in {s for s in graph.subjects() if isinstance(s, URIRef)}:
+        where = Location(name, node=str(subject))
+        if str(subject).startswith(KG_NS) or str(subject).rstrip("#/") == KG_NS.rstrip("#"):
+            yield Problem("a submission may not change the ontology (statements about a kg: term)", where, source="rdf")
+        elif (
+            str(subject).startswith(KGID_NS)
+            and store.query("ASK { ?s ?p ?o }", {"s": RdfTerm("uri", str(subject))}).boolean
+        ):
+            yield Problem(
+                f"<{subject}> is already in the graph: a submission may refer to it, not add statements about it",
+                where,
+                source="reference",
+            )
+
+
+def _literals(graph: Graph, name: str) -> Iterable[Problem]:
+    for s, _p, o in graph:
+        if isinstance(o, Literal) and getattr(o, "ill_typed", False):
+            kind = str(o.datatype).rsplit("#", 1)[-1] if o.datatype else "literal"
+            yield Problem(f"{o!s} is not a valid xsd:{kind}", Location(name, node=str(s)), source="rdf")
+
+
+def _unresolved(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
+    introduced = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    local = f"{KGID_NS}submission/"
+    for s, _p, o in graph:
+        unresolved = (
+            isinstance(o, URIRef)
+            and str(o).startswith(KGID_NS)
+            and o not in introduced
+            and not str(o).startswith(local)
+        )
+        if unresolved and not store.query("ASK { ?iri a ?type }", {"iri": RdfTerm("uri", str(o))}).boolean:
+            yield Problem(
+                f"<{o}> is neither in the graph nor introduced by this submission",
+                Location(name, node=str(s)),
+                source="reference",
+            )
+
+
+def _unique(found: Iterable[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in found:
+        if (p.message, p.where) not in seen:
+            seen.add((p.message, p.where))
+            out.append(p)
+    return out
