@@ -76,6 +76,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("spans", "annotations"),
     ("references", "annotations"),
     ("queries", "store"),
+    ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are
     ("queries", "resolver"),  # place and actor parameters are read by the resolver
     ("resolver", "store"),
     ("app", "pipeline"),  # Kg.build, Kg.ontology

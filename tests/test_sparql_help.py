@@ -61,9 +61,10 @@ def test_default_prefixes_keep_the_users_line_and_column() -> None:
 
 def test_with_prefixes_adds_only_what_the_text_does_not_declare() -> None:
     """A prefix the query declares itself is not declared again; the others are."""
-    text, offset = sparql_help.with_prefixes("PREFIX kg: <urn:x#> SELECT * {}", formats.PREFIXES)
+    given = "PREFIX kg: <urn:x#> SELECT * { ?s a kg:X ; rdfs:label ?l }"
+    text, offset = sparql_help.with_prefixes(given, formats.PREFIXES)
     assert text.count("PREFIX kg:") == 1 and "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" in text
-    assert offset == len(text) - len("PREFIX kg: <urn:x#> SELECT * {}")
+    assert offset == len(text) - len(given) and text.endswith(given)
     assert ox.Store().query(sparql_help.with_prefixes("ASK { ?s a kg:Place }", formats.PREFIXES)[0]) is not None
 
 
@@ -89,3 +90,19 @@ def test_declared_terms_strings_and_comments_give_no_warning(vocabs: dict[str, f
     """Declared terms, and look-alikes inside strings or comments, are left alone."""
     text = 'SELECT * WHERE { ?s a kg:Place ; rdfs:label "kg:Plac" } # rdfs:labl'
     assert sparql_help.warnings(text, vocabs, formats.PREFIXES) == ()
+
+
+def test_the_structural_checks_parse_error_is_placed_too() -> None:
+    """Where the SERVICE check parses with rdflib, its refusal gives line, column and token, not a grammar dump."""
+    from kg import sparql
+    from kg.errors import QueryRefused
+
+    with pytest.raises(QueryRefused) as caught:
+        sparql.check_allowed("SELECT ?service WHERE {\n ?service ?p ?o . } }")
+    assert "cannot read it at line 2, column 21, at '}'" in caught.value.message
+
+
+def test_only_prefixes_in_use_are_added() -> None:
+    """A query that uses no sd: term does not get sd:'s IRI (which spells SERVICE) put before it."""
+    text, _ = sparql_help.with_prefixes("SELECT * WHERE { ?s a kg:Place ; rdfs:label ?l }", formats.PREFIXES)
+    assert "PREFIX kg:" in text and "PREFIX rdfs:" in text and "sparql-service" not in text

@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from kg import formats, pipeline, queries, reconcile, shacl, sparql_help, submissions
+from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, StoreError
 from kg.report import ValidationReport
@@ -141,6 +142,8 @@ class Kg:
         ``prefixes``, the default prefixes (:data:`kg.formats.PREFIXES`, the web editor's) that
         the text does not declare. A syntax error says where, at what and what to do."""
         text, offset = sparql_help.with_prefixes(sparql, formats.PREFIXES) if prefixes else (sparql, 0)
+        if offset:
+            sparql_text.check_allowed(sparql)  # so that a refusal places its error in the text as given
         try:
             return self.store.query(text, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
         except QueryError as exc:

@@ -56,11 +56,24 @@ def declared(text: str) -> dict[str, str]:
 
 
 def with_prefixes(text: str, prefixes: Mapping[str, str]) -> tuple[str, int]:
-    """The query with the ``prefixes`` it does not declare put before its first line, and how
-    many characters were put there (what :func:`explain` takes off a column of line 1)."""
+    """The query with those of ``prefixes`` that it uses and does not declare put before its
+    first line, and how many characters were put there (what :func:`explain` takes off a
+    column of line 1). Only prefixes in use are added, so the text gains no word it did not
+    have (``sd:``'s IRI would spell SERVICE, and every query would be parsed twice)."""
     own = declared(text)
-    added = "".join(f"PREFIX {p}: <{iri}> " for p, iri in prefixes.items() if p not in own)
+    used = {m.group(1) or "" for m in _PREFIXED.finditer(code(text))}
+    added = "".join(f"PREFIX {p}: <{iri}> " for p, iri in prefixes.items() if p in used and p not in own)
     return added + text, len(added)
+
+
+def parser_place(exc: Exception, text: str) -> str:
+    """Where rdflib's parser (pyparsing) stopped, as this module says it for the engine:
+    ``line 2, column 5, at '}'``."""
+    line, column, loc = getattr(exc, "lineno", None), getattr(exc, "col", None), getattr(exc, "loc", None)
+    if not isinstance(line, int) or not isinstance(column, int) or not isinstance(loc, int):
+        return str(exc).strip()[:200]
+    token = _token_at(text, loc)
+    return f"line {line}, column {column}, at {repr(token) if token else 'the end of the query'}"
 
 
 def is_syntax_error(error: QueryError) -> bool:
