@@ -30,8 +30,10 @@ def explained(text: str, *, prefixes: bool = False) -> QueryError:
         ("SELECT * WHERE\n ?s ?p ?o }", "line 2, column 2, at '?s': a '{' is missing"),
         ("SELECT * WHERE { ?s ?p ?o } }", "a '}' closes no group"),
         ("SELECT * WHERE { ?s ?p ?o FILTER(?o = 1 }", "a ')' is missing"),
+        ("SELECT * WHERE { ?s ?p ?o . ?x ?y }", "a pattern is not complete"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT", "a number is missing"),
     ],
-    ids=["prefix", "close-brace", "open-brace", "extra-brace", "paren"],
+    ids=["prefix", "close-brace", "open-brace", "extra-brace", "paren", "short-triple", "limit"],
 )
 def test_syntax_errors_say_where_what_and_how(text: str, words: str) -> None:
     """Each common mistake gets its place, its token and a hint, and no character classes."""

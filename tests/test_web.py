@@ -146,7 +146,7 @@ def test_service_description_when_there_is_no_query(client: FlaskClient) -> None
 def test_syntax_error_is_400_with_the_position(client: FlaskClient) -> None:
     """A malformed query is a 400 whose message gives the parser's line and column."""
     body = assert_error_shape(client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"}), 400, "syntax")
-    assert "line 1, column 24" in body["error"]
+    assert "line 1, column 25" in body["error"] and "a pattern is not complete" in body["error"]
 
 
 def test_unacceptable_accept_is_406(client: FlaskClient) -> None:

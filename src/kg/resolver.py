@@ -105,10 +105,12 @@ def read(param: str, ptype: str, raw: str, store: Store) -> tuple[RdfTerm, Readi
 
 
 def _folded(param: str, ptype: str, raw: str, store: Store, classes: str) -> tuple[RdfTerm, Reading]:
-    """The entity whose names score best against ``raw``, as reconciliation scores them."""
+    """The entity whose names score best against ``raw``, as reconciliation scores them (names
+    beyond the row cap are not compared, which the refusal says)."""
     spellings: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
-    for row in store.query(ALL_NAMES % classes).rows:
+    every = store.query(ALL_NAMES % classes)
+    for row in every.rows:
         iri = row["entity"].value
         labels[iri] = row["label"].value
         spellings.setdefault(iri, []).append(row["name"].value)
@@ -124,7 +126,8 @@ def _folded(param: str, ptype: str, raw: str, store: Store, classes: str) -> tup
     raise UnknownName(
         f"no {ptype} called {raw!r} in the graph{guess}",
         where=Location(field=param),
-        hint="give an IRI, an id (place/al-qaryatayn) or a name the graph knows",
+        hint="give an IRI, an id (place/al-qaryatayn) or a name the graph knows"
+        + ("; only the first names were compared, raise KG_MAX_ROWS to compare them all" if every.truncated else ""),
         suggestions=tuple(iri for _, iri, _ in nearest),
     )
 

@@ -133,6 +133,14 @@ def _diagnose(text: str, at: int, token: str, expected: str, known: Mapping[str,
         return "the query ends inside a group", "a '}' is missing at the end of the query"
     if not text[at:].strip() and before.count("}") > before.count("{"):
         return "a '}' closes no group", "remove the last '}', or add the '{' it should close"
+    keywords = {w for w in wanted if not w.startswith("[")}
+    if keywords and keywords <= {"LATERAL", "SERVICE"}:  # the engine wanted another group pattern
+        return "a pattern is not complete", (
+            "each triple needs a subject, a predicate and an object: check the last one before "
+            f"'{token or 'the end'}', and whether a '{{' or '}}' is missing"
+        )
+    if "['0'..='9']" in wanted:
+        return "a number is missing", f"write a number before '{token}'" if token else "end the query with a number"
     if '"}"' in wanted and token not in {"}", ""}:
         return "a '}' or a '.' is missing", f"a '}}' (or a '.') is missing before '{token}'"
     listed = ", ".join(w for w in wanted if not w.startswith("[") and w != "Prefix not found")[:200]
