@@ -40,10 +40,12 @@ LAYERS: dict[str, int] = {
     "mapping": 2,
     "shacl": 2,
     "sparql": 2,
+    "sparql_help": 2,  # default prefixes, syntax errors explained, undeclared terms
     "reasoning": 2,
     # L3 I/O and queries
     "store": 3,
     "queries": 3,
+    "resolver": 3,  # one reading of place and actor names, for every entrance
     "formats": 3,
     "gazetteer": 3,
     "conformance": 3,
@@ -78,6 +80,9 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("references", "annotations"),
     ("queries", "store"),
     ("sources", "conformance"),  # which file texts satisfied the schema before
+    ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are
+    ("queries", "resolver"),  # place and actor parameters are read by the resolver
+    ("resolver", "store"),
     ("app", "pipeline"),  # Kg.build, Kg.ontology
     ("app", "submissions"),  # Kg.submit, Kg.retract, Kg.validate
     ("app", "reconcile"),  # Kg.reconcile_index, cached between writes

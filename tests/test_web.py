@@ -16,7 +16,8 @@ from openapi_spec_validator import validate as validate_openapi
 from kg import pipeline, tokens
 from kg.app import Kg
 from kg.config import Settings
-from kg.store.embedded import EmbeddedStore, timed_out
+from kg.store.embedded import EmbeddedStore
+from kg.store.oxigraph import timed_out
 from kg.web import create_app
 
 from .conftest import SEED_CORPUS
@@ -146,7 +147,7 @@ def test_service_description_when_there_is_no_query(client: FlaskClient) -> None
 def test_syntax_error_is_400_with_the_position(client: FlaskClient) -> None:
     """A malformed query is a 400 whose message gives the parser's line and column."""
     body = assert_error_shape(client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"}), 400, "syntax")
-    assert "1:" in body["error"]
+    assert "line 1, column 25" in body["error"] and "a pattern is not complete" in body["error"]
 
 
 def test_unacceptable_accept_is_406(client: FlaskClient) -> None:

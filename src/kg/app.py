@@ -21,9 +21,10 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import period_graph, pipeline, queries, reconcile, shacl, sources, submissions
+from kg import formats, period_graph, pipeline, queries, reconcile, shacl, sources, sparql_help, submissions
+from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import StoreError
+from kg.errors import KgError, QueryError, StoreError
 from kg.report import ValidationReport
 from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
 
@@ -88,9 +89,30 @@ class Kg:
         timeout: float | None = None,
         max_rows: int | None = None,
         dataset: Dataset | None = None,
+        prefixes: bool = False,
     ) -> QueryResult:
-        """Run SPARQL with the default time limit and row cap unless others are named."""
-        return self.store.query(sparql, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
+        """Run SPARQL with the default time limit and row cap unless others are named; with
+        ``prefixes``, the default prefixes (:data:`kg.formats.PREFIXES`, the web editor's) that
+        the text does not declare. A syntax error says where, at what and what to do."""
+        text, offset = sparql_help.with_prefixes(sparql, formats.PREFIXES) if prefixes else (sparql, 0)
+        if offset:
+            sparql_text.check_allowed(sparql)  # so that a refusal places its error in the text as given
+        try:
+            return self.store.query(text, bindings, timeout=timeout, max_rows=max_rows, dataset=dataset)
+        except QueryError as exc:
+            if type(exc) is QueryError and sparql_help.is_syntax_error(exc):
+                raise sparql_help.explain(exc, sparql, formats.PREFIXES, offset) from None
+            raise
+
+    def warnings(self, sparql: str, *, prefixes: bool = False) -> tuple[str, ...]:
+        """Advice on a query: each term of kg's ontology, RDFS, SKOS or PROV it uses that the
+        vocabulary does not declare (``kg:Plac``), with the nearest declared term."""
+        try:
+            ontology: Graph | None = self.ontology()
+        except KgError:
+            ontology = None
+        known = formats.PREFIXES if prefixes else {}
+        return sparql_help.warnings(sparql, sparql_help.vocabularies(ontology), known)
 
     # ------------------------------------------------------------------ saved queries
 
@@ -114,8 +136,20 @@ class Kg:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Run saved query ``name`` — the one call behind ``kg query NAME`` and ``GET /queries/NAME``."""
-        return queries.run(
+        """Run saved query ``name``: :meth:`answer`'s result."""
+        return self.answer(name, params, timeout=timeout, max_rows=max_rows).result
+
+    def answer(
+        self,
+        name: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> queries.Answer:
+        """Run saved query ``name`` — the one call behind ``kg query NAME`` and ``GET /queries/NAME``
+        — with what each place or actor name was read as."""
+        return queries.answer(
             self.store,
             self.catalogue(),
             name,

@@ -6,6 +6,8 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     KgError                      exit 2   every failure; carries where it happened and what to do
     ├── UsageError               exit 2   400  a wrong argument, flag or parameter
     │   ├── ParameterError       exit 2   400  a saved-query parameter of the wrong type
+    │   │   ├── UnknownName      exit 2   400  a place or actor name the graph does not know
+    │   │   └── AmbiguousName    exit 2   400  a name several entities go by
     │   ├── NotFound             exit 2   404  no such saved query, entity or file
     │   ├── NotAcceptable        exit 2   406  no representation the client accepts
     │   ├── UnsupportedMediaType exit 2   415  a request body of a type kg does not take
@@ -88,6 +90,26 @@ class UsageError(KgError):
 
 class ParameterError(UsageError):
     """A saved-query parameter that is missing or of the wrong type."""
+
+
+class UnknownName(ParameterError):
+    """A place or actor name that no entity goes by; ``suggestions`` are the IRIs of the nearest."""
+
+    def __init__(self, message: str, *, suggestions: tuple[str, ...] = (), **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.suggestions = suggestions
+
+    def hinted(self, hint: str) -> UnknownName:
+        """The same error with a hint that fits where the request came from."""
+        return UnknownName(self.message, where=self.where, hint=hint, suggestions=self.suggestions)
+
+
+class AmbiguousName(ParameterError):
+    """A name several entities go by; ``candidates`` are their IRIs."""
+
+    def __init__(self, message: str, *, candidates: tuple[str, ...] = (), **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.candidates = candidates
 
 
 class NotFound(UsageError):

@@ -149,3 +149,21 @@ def best(name: str, spellings: list[str] | tuple[str, ...]) -> tuple[float, str 
             if score == 1.0:
                 break
     return top, which
+
+
+# The thresholds reconciliation and the parameter resolver both decide a match by.
+MIN_SCORE = 0.5  # below this a name is not a candidate at all
+MATCH_SCORE = 0.9  # a match needs at least this similarity …
+MATCH_MARGIN = 0.1  # … and a lead of this much over the next candidate
+
+
+def ranked(name: str, spellings: dict[str, tuple[str, ...]]) -> list[tuple[float, str]]:
+    """Each key of ``spellings`` whose spellings score at least :data:`MIN_SCORE` against
+    ``name``, as ``(score, key)``, best first (ties by key)."""
+    scored = [(best(name, names)[0], key) for key, names in spellings.items()]
+    return sorted(((s, k) for s, k in scored if s >= MIN_SCORE), key=lambda sk: (-sk[0], sk[1]))
+
+
+def is_match(scores: list[float]) -> bool:
+    """Whether the first of these scores (best first) is a match: high enough, and clear of the next."""
+    return bool(scores) and scores[0] >= MATCH_SCORE and (len(scores) == 1 or scores[1] <= scores[0] - MATCH_MARGIN)

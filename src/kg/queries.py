@@ -32,30 +32,15 @@ from typing import Any, Protocol, runtime_checkable
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from kg import resolver
 from kg.config import Settings
 from kg.errors import ConfigError, InputError, Location, NotFound, ParameterError
 from kg.store import QueryResult, RdfTerm, Store
-from kg.vocab import KG, KGID, XSD
+from kg.vocab import XSD
 
 PARAM_TYPES = ("iri", "date", "number", "integer", "string", "place", "actor", "entity")
-ENTITY_CLASSES = {
-    "place": (KG.Place, KG.Infrastructure),
-    "actor": (KG.Actor,),
-    "entity": (KG.Place, KG.Infrastructure, KG.Actor),
-}
+ENTITY_CLASSES = resolver.ENTITY_CLASSES
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-FIND_ENTITY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?entity ?label ?needle WHERE {
-  ?entity rdfs:label|skos:prefLabel|skos:altLabel ?name ;
-          rdfs:label ?label ;
-          a/rdfs:subClassOf* ?class .
-  FILTER (LCASE(STR(?name)) = LCASE(STR(?needle)))
-  VALUES ?class { %s }
-} ORDER BY ?entity
-"""
 
 
 @dataclass(frozen=True)
@@ -164,13 +149,20 @@ def get(source: Catalogue, name: str) -> SavedQuery:
 
 def bind(query: SavedQuery, values: Mapping[str, str], store: Store) -> dict[str, RdfTerm]:
     """Check and type every parameter; resolve names of places and actors to IRIs."""
+    return bind_reading(query, values, store)[0]
+
+
+def bind_reading(
+    query: SavedQuery, values: Mapping[str, str], store: Store
+) -> tuple[dict[str, RdfTerm], tuple[resolver.Reading, ...]]:
+    """:func:`bind`, and how each name that only folded matching found was read."""
     unknown = set(values) - {p.name for p in query.params}
     if unknown:
         raise ParameterError(
             f"{query.name} has no parameter {', '.join(sorted(unknown))}",
             hint="its parameters: " + (", ".join(p.name for p in query.params) or "none"),
         )
-    bound = {}
+    bound, readings = {}, []
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None or raw == "":
@@ -181,8 +173,12 @@ def bind(query: SavedQuery, values: Mapping[str, str], store: Store) -> dict[str
                     hint=f"e.g. {param.name}={param.example}" if param.example else None,
                 )
             continue
-        bound[param.name] = term_for(param, str(raw), store)
-    return bound
+        if param.type in ENTITY_CLASSES and not param.enum:
+            bound[param.name], reading = resolver.read(param.name, param.type, str(raw), store)
+            readings += [reading] if reading else []
+        else:
+            bound[param.name] = term_for(param, str(raw), store)
+    return bound, tuple(readings)
 
 
 def term_for(param: Param, raw: str, store: Store) -> RdfTerm:
@@ -217,32 +213,17 @@ def _checked_iri(param: Param, raw: str) -> str:
 
 
 def resolve_entity(param: Param, raw: str, store: Store) -> RdfTerm:
-    """An IRI, an id (``al-qaryatayn``) or any name → the one entity it denotes."""
-    if raw.startswith(("http://", "https://")):
-        return RdfTerm("uri", _checked_iri(param, raw))
-    classes = " ".join(f"<{c}>" for c in ENTITY_CLASSES[param.type])
-    kinds = {"place": ("place", "asset"), "actor": ("actor",), "entity": ("place", "asset", "actor")}[param.type]
-    if _NAME.match(raw):
-        for kind in kinds:
-            iri = f"{KGID}{kind}/{raw}"
-            if store.query("ASK { ?s ?p ?o }", {"s": RdfTerm("uri", iri)}).boolean:
-                return RdfTerm("uri", iri)
-    found = store.query(FIND_ENTITY % classes, {"needle": RdfTerm("literal", raw)})
-    matches = {row["entity"].value: row["label"].value for row in found.rows}
-    if len(matches) == 1:
-        return RdfTerm("uri", next(iter(matches)))
-    if not matches:
-        raise ParameterError(
-            f"no {param.type} called {raw!r} in the graph",
-            where=Location(field=param.name),
-            hint="give an IRI, an id or a label; 'kg query --sparql' can list labels",
-        )
-    listing = "; ".join(f"{label} <{iri}>" for iri, label in sorted(matches.items()))
-    raise ParameterError(
-        f"{raw!r} names {len(matches)} {param.type}s: {listing}",
-        where=Location(field=param.name),
-        hint="give the IRI of the one you mean",
-    )
+    """An IRI, an id (``al-qaryatayn``) or any name → the one entity it denotes (:mod:`kg.resolver`)."""
+    return resolver.read(param.name, param.type, raw, store)[0]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A saved query's result, and what each name given for a place or an actor was read as
+    when only folded matching found it (``Qaryatain`` → al-Qaryatayn)."""
+
+    result: QueryResult
+    readings: tuple[resolver.Reading, ...] = ()
 
 
 @runtime_checkable
@@ -263,11 +244,11 @@ class ResultCache:
 
     def __init__(self, entries: int = 256, rows: int = 200_000):
         self.entries, self.rows = entries, rows
-        self._results: OrderedDict[tuple[Any, ...], QueryResult] = OrderedDict()
+        self._results: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
         self._version: str | None = None
         self._lock = threading.Lock()
 
-    def get(self, version: str, key: tuple[Any, ...]) -> QueryResult | None:
+    def get(self, version: str, key: tuple[Any, ...]) -> Answer | None:
         with self._lock:
             if version != self._version:
                 self._results.clear()
@@ -283,14 +264,16 @@ class ResultCache:
             self._results.clear()
             self._version = None
 
-    def put(self, version: str, key: tuple[Any, ...], result: QueryResult) -> None:
-        if len(result.rows) > self.rows:
+    def put(self, version: str, key: tuple[Any, ...], answer: Answer) -> None:
+        if len(answer.result.rows) > self.rows:
             return
         with self._lock:
             if version != self._version:
                 return  # the store moved on while the query ran
-            self._results[key] = result
-            while len(self._results) > self.entries or sum(len(r.rows) for r in self._results.values()) > self.rows:
+            self._results[key] = answer
+            while (
+                len(self._results) > self.entries or sum(len(a.result.rows) for a in self._results.values()) > self.rows
+            ):
                 self._results.popitem(last=False)
 
 
@@ -305,8 +288,25 @@ def run(
     cache: ResultCache | None = None,
     defaults: Mapping[str, str] | None = None,
 ) -> QueryResult:
+    """Run saved query ``name`` with its parameters: :func:`answer`'s result."""
+    return answer(
+        store, source, name, values, timeout=timeout, max_rows=max_rows, cache=cache, defaults=defaults
+    ).result
+
+
+def answer(
+    store: Store,
+    source: Catalogue,
+    name: str,
+    values: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+    cache: ResultCache | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> Answer:
     """Run saved query ``name`` with its parameters — the one function behind every face
-    (through :meth:`kg.app.Kg.run`, which gives it the limits and the cache).
+    (through :meth:`kg.app.Kg.answer`, which gives it the limits and the cache).
 
     ``defaults`` (:meth:`Settings.query_defaults`, e.g. ``staleDays`` from KG_STALE_DAYS) fill
     the parameters of those names that the query declares and the caller left out. A store
@@ -322,8 +322,8 @@ def run(
         found = cache.get(version, key)
         if found is not None:
             return found
-    bindings = bind(query, values, store)
-    result = store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows)
+    bindings, readings = bind_reading(query, values, store)
+    result = Answer(store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows), readings)
     if version is not None and cache is not None:
         cache.put(version, key, result)
     return result

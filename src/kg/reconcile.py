@@ -41,9 +41,9 @@ PROPERTIES = {  # pid → (name, the type a container must have, or None for any
     "coordinates": ("coordinates as 'lat,lon' (within 25 km)", None),
 }
 DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERIES = 5, 100, 500
-MIN_NAME_SCORE = 0.5  # below this a name is not a candidate at all
-MATCH_NAME_SCORE = 0.9  # a match needs at least this similarity of its name and of each property …
-MATCH_MARGIN = 10.0  # … and a lead of this many points over the next candidate
+MIN_NAME_SCORE = names.MIN_SCORE  # below this a name is not a candidate at all
+MATCH_NAME_SCORE = names.MATCH_SCORE  # a match needs at least this similarity of its name and of each property …
+MATCH_MARGIN = 100 * names.MATCH_MARGIN  # … and a lead of this many points over the next candidate
 NEAR_KM = 25.0
 
 

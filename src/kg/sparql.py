@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kg import sparql_help
 from kg.errors import QueryRefused
 
 _LEXEMES = re.compile(
@@ -111,7 +112,7 @@ def check_allowed(text: str, *, update: bool = False) -> None:
     except (ParseBaseException, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise QueryRefused(
             f"{word} is refused: the text mentions {'/'.join(mentioned)} and kg's SPARQL 1.1 parser "
-            f"cannot read it ({str(exc).strip()[:200]}), so kg cannot be sure it asks no engine to fetch",
+            f"cannot read it at {sparql_help.parser_place(exc, text)}, so kg cannot be sure it asks no engine to fetch",
             hint="fix the syntax error; SERVICE and LOAD are never allowed",
         ) from None
     found = remote_operation(tree)

@@ -12,7 +12,10 @@ import click
 from kg import formats, linkedplaces, queries
 from kg.app import Kg
 from kg.cli.output import fails_cleanly
-from kg.errors import UsageError
+from kg.errors import UnknownName, UsageError
+from kg.store import QueryResult
+
+CLI_LOOKUP_HINT = "give an IRI, an id or a name; 'kg query names' lists every name a place or actor goes by"
 
 
 @click.command()
@@ -23,7 +26,8 @@ from kg.errors import UsageError
 @click.pass_obj
 @fails_cleanly
 def query(kg: Kg, name: str | None, params: Sequence[str], sparql: str | None, fmt: str) -> None:
-    """Run saved query NAME with param=value pairs, or ad-hoc SPARQL with --sparql.
+    """Run saved query NAME with param=value pairs, or ad-hoc SPARQL with --sparql (which
+    may use the prefixes kg, kgid, rdfs, skos, geo, prov, oa, schema, xsd and sd undeclared).
 
     \b
     kg query control-at place=al-Qaryatayn date=2015-12-01
@@ -33,11 +37,27 @@ def query(kg: Kg, name: str | None, params: Sequence[str], sparql: str | None, f
         raise UsageError(
             "give a saved query NAME or --sparql, not both or neither", hint="'kg queries' lists saved queries"
         )
-    result = kg.query(sparql) if sparql is not None else kg.run(name or "", _pairs(params))
+    if sparql is not None:
+        for warning in kg.warnings(sparql, prefixes=True):
+            click.secho(f"warning: {warning}", fg="yellow", err=True)
+        result = kg.query(sparql, prefixes=True)
+    else:
+        result = _answer(kg, name or "", _pairs(params))
     # a saved query echoes its parameters, given or defaulted: the table leaves them out
     echoed = {p.name for p in queries.get(kg.catalogue(), name).params} if name else set()
     text = formats.render(result, fmt, hide=echoed)
     click.echo(text, nl=not text.endswith("\n"))
+
+
+def _answer(kg: Kg, name: str, values: dict[str, str]) -> QueryResult:
+    """Run a saved query, saying on stderr what each name that was not found exactly was read as."""
+    try:
+        answer = kg.answer(name, values)
+    except UnknownName as exc:
+        raise exc.hinted(CLI_LOOKUP_HINT) from None
+    for reading in answer.readings:
+        click.secho(f"note: {reading}", fg="yellow", err=True)
+    return answer.result
 
 
 def _pairs(params: Sequence[str]) -> dict[str, str]:

@@ -62,7 +62,7 @@ def _headers(response: Response) -> Response:
     if (request.method in {"GET", "HEAD", "OPTIONS"} or request.endpoint in reads_by_post) and not is_write:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated"
+        response.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated, X-KG-Warning, X-KG-Read-As"
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = (

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
@@ -44,7 +46,32 @@ def sparql() -> Response:
             tuple(request.values.getlist("default-graph-uri")), tuple(request.values.getlist("named-graph-uri"))
         ),
     )
-    return render_result(result)
+    return advised(render_result(result), kg().warnings(query))
+
+
+def advised(response: Response, warnings: tuple[str, ...], readings: tuple[dict[str, str], ...] = ()) -> Response:
+    """The response with kg's advice on the request: ``X-KG-Warning`` (one per warning) and
+    ``X-KG-Read-As`` headers, and ``warnings`` and ``readAs`` in the ``kg`` member of a JSON
+    body (beside what it holds already; clients pass over members they do not know)."""
+    if not warnings and not readings:
+        return response
+    for warning in warnings:
+        response.headers.add("X-KG-Warning", _header_text(warning))
+    for reading in readings:
+        response.headers.add("X-KG-Read-As", _header_text(f"{reading['param']}={reading['given']} {reading['id']}"))
+    if response.mimetype in {"application/json", "application/sparql-results+json"}:
+        body = json.loads(response.get_data(as_text=True))
+        if isinstance(body, dict):
+            advice = {"warnings": list(warnings)} if warnings else {}
+            given = body["kg"] if isinstance(body.get("kg"), dict) else {}
+            body["kg"] = {**given, **advice, **({"readAs": list(readings)} if readings else {})}
+            response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
+def _header_text(text: str) -> str:
+    """A header value: Latin-1 only (other characters escaped), on one line."""
+    return " ".join(text.split()).encode("latin-1", "backslashreplace").decode("latin-1")
 
 
 def _operation() -> tuple[str | None, str | None]:

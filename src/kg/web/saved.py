@@ -12,9 +12,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg import queries
-from kg.errors import NotFound, ParameterError
+from kg.errors import NotFound, ParameterError, UnknownName
+from kg.resolver import Reading
 from kg.store import QueryResult
 from kg.web import kg
+from kg.web.endpoint import advised
 from kg.web.links import Cell, cell
 from kg.web.responses import negotiate, results
 
@@ -62,7 +64,22 @@ def run(name: str) -> Response | str:
     fmt = suffix or negotiate(["html", *DATA], default="json")
     if fmt == "html":  # a page for people
         return _page(query, values)
-    return results(kg().run(name, values), fmt)
+    answer = _answer(name, values)
+    return advised(results(answer.result, fmt), (), tuple(r.to_json() for r in answer.readings))
+
+
+WEB_LOOKUP_HINT = (
+    "give an IRI, an id or a name; /reconcile/suggest/entity?prefix= with the first letters, "
+    "or the search box, finds the names the graph knows"
+)
+
+
+def _answer(name: str, values: dict[str, str]) -> queries.Answer:
+    """The saved query's answer; an unknown name's hint says where on the web to look names up."""
+    try:
+        return kg().answer(name, values)
+    except UnknownName as exc:
+        raise exc.hinted(WEB_LOOKUP_HINT) from None
 
 
 def _split(name: str) -> tuple[str, str | None]:
@@ -77,9 +94,11 @@ def _split(name: str) -> tuple[str, str | None]:
 def _page(query: queries.SavedQuery, values: dict[str, str]) -> str:
     missing = [p for p in query.params if p.required and p.name not in values and p.default is None]
     result, problem = None, None
+    readings: tuple[Reading, ...] = ()
     if values and not missing:
         try:
-            result = kg().run(query.name, values)
+            answer = _answer(query.name, values)
+            result, readings = answer.result, answer.readings
         except ParameterError as exc:
             problem = exc
     elif values and missing:
@@ -93,6 +112,7 @@ def _page(query: queries.SavedQuery, values: dict[str, str]) -> str:
         result=result,
         rows=rows,
         problem=problem,
+        readings=readings,
         missing=[p.name for p in missing] if values else [],
         data_links=data_links,
         has_geometry="wkt" in (result.variables if result else ()),
