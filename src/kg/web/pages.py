@@ -36,7 +36,7 @@ EXAMPLE_QUERIES = {
   ?event a/rdfs:subClassOf* kg:ControlEvent ; prov:wasDerivedFrom ?article .
 } GROUP BY ?article ORDER BY ?article""",
 }
-LISTS = {
+LISTS: dict[str, tuple[str, dict[str, Any]]] = {
     "actor": ("entities", {"kind": "actor"}),
     "place": ("entities", {"kind": "place"}),
     "infrastructure": ("entities", {"kind": "asset"}),

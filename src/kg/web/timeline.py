@@ -8,6 +8,7 @@ Positions are percentages of the time axis; the template only places them (no sc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -93,7 +94,7 @@ def timeline(result: QueryResult, stale_days: int) -> Timeline | None:
     return Timeline(axis.start, axis.end, drawn, _ticks(axis))
 
 
-def _bars(row: dict[str, RdfTerm], axis: _Axis, stale_days: int, who: str) -> list[Bar]:
+def _bars(row: Mapping[str, RdfTerm], axis: _Axis, stale_days: int, who: str) -> list[Bar]:
     d = {v: _day(row.get(v)) for v in DATES}
     status = row["status"].value
     start = d["since"] or axis.start
