@@ -62,12 +62,14 @@ READABLE = """() => {
   if (document.documentElement.scrollWidth > window.innerWidth)
     problems.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
   for (const t of document.querySelectorAll('main table')) {
+    if (!t.getClientRects().length) continue;  // folded away (a closed <details>)
     const heads = [...t.querySelectorAll('thead th')];
     if (!heads.length || heads.some((th) => !th.innerText.trim())) problems.push(`${where(t)} has no header row`);
     const box = t.parentElement.getBoundingClientRect();
     if (t.getBoundingClientRect().width > box.width + 1) problems.push(`${where(t)} is wider than its box`);
   }
   for (const c of document.querySelectorAll('main td, main th')) {
+    if (!c.getClientRects().length) continue;
     if (c.scrollWidth > c.clientWidth + 1) problems.push(`${where(c)} cuts off "${c.innerText.slice(0, 40)}"`);
   }
   return problems;

@@ -138,3 +138,38 @@ def test_the_counts_on_the_home_page_link_to_lists(seed_server: str, page) -> No
     page.click(".counts a:has-text('place')")
     page.wait_for_selector("#results tbody tr")
     assert "kind=place" in page.url and "al-Qaryatayn" in page.inner_text("#results")
+
+
+def test_an_article_page_lists_its_events_and_claims_with_evidence(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """Article 002's page lists the capture of al-Qaryatayn with its date, actors, source and the
+    article's words, and the Palmyra distance claim; the raw statements are folded away."""
+    page.goto(seed_server + "/id/article/002_27cbe1813f689608")
+    rows = [r.inner_text() for r in page.query_selector_all("#items tbody tr")]
+    capture = next(r for r in rows if r.startswith("capture") and "al-Qaryatayn" in r)
+    assert "2015-08-01 – 2015-08-31" in capture and "gaining: Islamic State" in capture
+    assert "Syrian Observatory for Human Rights" in capture and "stormed" in capture.lower()
+    assert any(r.startswith("distance claim") and "from Palmyra" in r for r in rows), rows
+    assert not page.locator("#statements").is_visible()
+    assert_readable(page)
+    shot(page, "test_an_article_page_lists_its_events_and_claims_with_evidence", "002")
+
+
+def test_an_actor_page_lists_events_in_date_order_and_places_held(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """Islamic State's page lists its events earliest first and the places it held over time,
+    al-Qaryatayn among them, named, not as IRIs."""
+    page.goto(seed_server + "/id/actor/islamic-state")
+    headings = page.eval_on_selector_all("#events thead th", "ths => ths.map(th => th.innerText.trim())")
+    column = headings.index("earliest") + 1
+    days = [
+        d
+        for d in page.eval_on_selector_all(
+            f"#events tbody td:nth-child({column})", "tds => tds.map(td => td.innerText)"
+        )
+        if d
+    ]
+    assert days and days == sorted(days), days
+    held = page.inner_text("#held")
+    assert "al-Qaryatayn" in held and "https://" not in held
+    assert "held" in held and "contested" in held
+    assert_readable(page)
+    shot(page, "test_an_actor_page_lists_events_in_date_order_and_places_held", "islamic-state")

@@ -6,7 +6,8 @@ client (content negotiation). The data come from saved queries, through :func:`q
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import Blueprint, Response, render_template, send_from_directory, url_for
@@ -117,11 +118,16 @@ def _entity_view(iri: str, kind: str, statements: QueryResult) -> dict[str, Any]
         "events": None,
         "mentions": None,
         "evidence": None,
+        "held": None,
+        "items": None,
     }
     if kind in {"place", "asset"}:
         view.update(_place_view(iri, values))
     if kind == "actor":
-        view["events"] = _table(_run("actor-events", actor=iri), hide={"actor"})
+        view["events"] = _table(_in_date_order(_run("actor-events", actor=iri)), hide={"actor"})
+        view["held"] = _table(_run("actor-places", actor=iri), hide={"actor"})
+    if kind == "article":
+        view["items"] = [_item(row) for row in _run("article-items", article=iri).rows]
     if kind in {"place", "asset", "actor"}:
         view["mentions"] = _table(_run("mentions", entity=iri), hide={"entity"})
     if kind in {"event", "claim"}:
@@ -138,6 +144,39 @@ def _place_view(iri: str, values: dict[str, list[RdfTerm]]) -> dict[str, Any]:
         "history": _table(_run("place-history", place=iri), hide={"place", "precision"}),
         "stale_days": stale,
     }
+
+
+def _named(row: Mapping[str, RdfTerm], variable: str, name: str) -> Cell | None:
+    """The cell of an IRI shown by its name (``place`` with the text of ``placeLabel``)."""
+    if variable not in row:
+        return None
+    c = cell(row[variable])
+    return Cell(row[name].value, c.href, c.title) if name in row else c
+
+
+def _item(row: Mapping[str, RdfTerm]) -> dict[str, Any]:
+    """One event or claim of an article as its page lists it."""
+    text = {k: v.value for k, v in row.items() if v.kind != "uri"}
+    earliest, latest = text.get("earliest", ""), text.get("latest", "")
+    return {
+        "what": _named(row, "item", "typeLabel"),
+        "where": _named(row, "place", "placeLabel"),
+        "from": _named(row, "from", "fromLabel"),
+        "when": earliest + (f" – {latest}" if latest and latest != earliest else ""),
+        "who": text.get("actors", ""),
+        "said": text.get("saidByLabel", "the article"),
+        "words": text.get("evidence") or "(text not available: built without the corpus)",
+    }
+
+
+def _in_date_order(result: QueryResult) -> QueryResult:
+    """Rows by their earliest day, or their latest when only that is known (undated ones last)."""
+
+    def day(row: Mapping[str, RdfTerm]) -> str:
+        found = row.get("earliest") or row.get("latest")
+        return found.value if found is not None else "9999"
+
+    return replace(result, rows=tuple(sorted(result.rows, key=day)))
 
 
 def _point(geometry: str) -> Point | None:
