@@ -57,19 +57,21 @@ def open_page(width: int = 1280, height: int = 900) -> Iterator[Any]:
 
 READABLE = """() => {
   const problems = [];
+  // folded away in a closed <details>, or not rendered at all: not what a person sees
+  const hidden = (el) => !el.getClientRects().length || el.closest('details:not([open])') !== null;
   const where = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (el.closest('table') && el.closest('table').id ? ' in table#' + el.closest('table').id : '');
   if (document.documentElement.scrollWidth > window.innerWidth)
     problems.push(`the page is ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px window`);
   for (const t of document.querySelectorAll('main table')) {
-    if (!t.getClientRects().length) continue;  // folded away (a closed <details>)
+    if (hidden(t)) continue;
     const heads = [...t.querySelectorAll('thead th')];
     if (!heads.length || heads.some((th) => !th.innerText.trim())) problems.push(`${where(t)} has no header row`);
     const box = t.parentElement.getBoundingClientRect();
     if (t.getBoundingClientRect().width > box.width + 1) problems.push(`${where(t)} is wider than its box`);
   }
   for (const c of document.querySelectorAll('main td, main th')) {
-    if (!c.getClientRects().length) continue;
+    if (hidden(c)) continue;
     if (c.scrollWidth > c.clientWidth + 1) problems.push(`${where(c)} cuts off "${c.innerText.slice(0, 40)}"`);
   }
   return problems;
