@@ -11,7 +11,7 @@ import pytest
 
 from kg.web.map import missing_assets
 
-from .browser import SCREENSHOTS, open_page, require_browser
+from .browser import SCREENSHOTS, SHOTS, open_page, require_browser
 
 QARYATAYN = "https://w3id.org/kg/id/place/al-qaryatayn"
 
@@ -47,9 +47,7 @@ def test_the_map_shows_who_held_al_qaryatayn(seed_server: str, page) -> None:  #
     after = control_of(page, "2016-04-10")
     assert "Syrian Arab Army" in after and "Syrian government" in after
     assert "date=2016-04-10" in page.url
-    # The README's picture: the map and its legend, without the article quotes a click shows
-    # (the article texts stay in the corpus; the repository never copies their sentences).
-    page.locator("main").screenshot(path=str(SCREENSHOTS / "map.png"))
+    page.locator("main").screenshot(path=str(SHOTS / "test_the_map_shows_who_held_al_qaryatayn.png"))
 
 
 def test_every_side_has_a_colour_of_its_own(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
@@ -82,3 +80,41 @@ def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, 
     assert "place=" in page.url
     assert page.get_attribute("#history-link", "href") == "/id/place/al-qaryatayn"
     page.wait_for_selector("#history-table blockquote")
+
+
+def test_the_side_list_names_a_controller_once(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """A place held by the opposition reads "Syrian opposition forces", not "… (Syrian opposition forces)"."""
+    page.goto(seed_server + "/map?date=2016-11-10")
+    page.wait_for_selector("#map[data-ready=true]")
+    page.wait_for_function("() => document.querySelector('#map-status').dataset.date === '2016-11-10'")
+    lines = [li.inner_text() for li in page.query_selector_all("#map-status li")]
+    assert lines and not [t for t in lines if "Syrian opposition forces (Syrian opposition forces)" in t], lines
+    assert not [t for t in lines if t.count("Islamic State") > 1 and "(Islamic State)" in t], lines
+
+
+def test_an_invalid_date_says_so(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """/map?date=2016-13-45x shows a message naming the bad date and the form to use."""
+    page.goto(seed_server + "/map?date=2016-13-45x")
+    page.wait_for_selector("#map[data-ready=true]")
+    assert page.is_visible("#map-problem")
+    assert "2016-13-45x is not a date" in page.inner_text("#map-problem")
+
+
+def test_what_has_no_point_is_drawn_at_its_place_or_listed(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The Mheen weapons depot (no coordinates of its own) is drawn at Mheen and says so; East
+    Qalamoun (a region) and the Al-Hamrat base (nothing places it) are listed under "not on the
+    map" with who held them."""
+    page.goto(seed_server + "/map?date=2016-04-10")
+    page.wait_for_selector("#map[data-ready=true]")
+    depot = page.locator("#map g.place[data-label='Mheen weapons depot']")
+    assert depot.count() == 1 and "anchored" in (depot.get_attribute("class") or "")
+    assert "drawn at Mheen" in depot.locator("title").first.text_content()
+    assert page.is_visible("#map-unplaced")
+    unplaced = page.inner_text("#map-unplaced")
+    assert "East Qalamoun: partly Islamic State" in unplaced and "Al-Hamrat Division Base: Syrian Arab Army" in unplaced
+    page.click(f"#map g.place[data-place='{QARYATAYN}'] circle")
+    page.wait_for_selector("#history-table tbody tr")
+    # The README's picture, a place open: without the article quotes (the article texts stay in
+    # the corpus; the repository never copies their sentences).
+    page.eval_on_selector_all("#history-table div[data-event]", "cells => cells.forEach(c => c.remove())")
+    page.locator("main").screenshot(path=str(SCREENSHOTS / "map.png"))

@@ -5,16 +5,22 @@ client (content negotiation). The data come from saved queries, through :func:`q
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, Response, render_template, send_from_directory
+from flask import Blueprint, Response, render_template, send_from_directory, url_for
 
 from kg import formats
+from kg.config import PROJECT_ROOT
 from kg.errors import NotFound
 from kg.store import QueryResult, RdfTerm
 from kg.web import kg
-from kg.web.links import ID_BASE, cell
+from kg.web.links import ID_BASE, Cell, cell
 from kg.web.responses import negotiate, rdf
+from kg.web.saved import table
+from kg.web.timeline import timeline
 
 blueprint = Blueprint("pages", __name__, static_folder="static", template_folder="templates")
 
@@ -31,7 +37,24 @@ EXAMPLE_QUERIES = {
   ?event a/rdfs:subClassOf* kg:ControlEvent ; prov:wasDerivedFrom ?article .
 } GROUP BY ?article ORDER BY ?article""",
 }
+LISTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "actor": ("entities", {"kind": "actor"}),
+    "place": ("entities", {"kind": "place"}),
+    "infrastructure": ("entities", {"kind": "asset"}),
+    "article": ("articles", {}),
+    "control event": ("control-periods", {}),
+    "distance claim": ("reported-distances", {}),
+}
+"""The saved query that lists each kind the home page counts (mentions are listed per entity)."""
 PREFIX_LINES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in formats.PREFIXES.items())
+
+
+@dataclass(frozen=True)
+class Point:
+    lon: float
+    lat: float
+    source: str
+    origin: Cell
 
 
 GRAPHS = ("turtle", "ntriples", "jsonld", "rdfxml")
@@ -49,6 +72,7 @@ def home() -> str:
     return render_template(
         "index.html",
         counts=counts,
+        lists={kind: url_for("saved.run", name=name, **args) for kind, (name, args) in LISTS.items()},
         articles=[{k: cell(v) for k, v in row.items()} for row in articles.rows],
         queries=list(kg().catalogue().values()),
         prefixes=PREFIX_LINES,
@@ -89,27 +113,101 @@ def _entity_view(iri: str, kind: str, statements: QueryResult) -> dict[str, Any]
         ],
         "alt_labels": sorted(v.value for v in values.get("altLabel", [])),
         "history": None,
+        "timeline": None,
+        "point": None,
         "events": None,
         "mentions": None,
         "evidence": None,
+        "held": None,
+        "items": None,
     }
     if kind in {"place", "asset"}:
-        view["history"] = _table(_run("place-history", place=iri))
+        view.update(_place_view(iri, values))
     if kind == "actor":
-        view["events"] = _table(_run("actor-events", actor=iri))
+        view["events"] = _table(_in_date_order(_run("actor-events", actor=iri)), hide={"actor"})
+        view["held"] = _table(_run("actor-places", actor=iri), hide={"actor"})
+    if kind == "article":
+        view["items"] = [_item(row) for row in _run("article-items", article=iri).rows]
     if kind in {"place", "asset", "actor"}:
-        view["mentions"] = _table(_run("mentions", entity=iri))
+        view["mentions"] = _table(_run("mentions", entity=iri), hide={"entity"})
     if kind in {"event", "claim"}:
         view["evidence"] = _run("evidence", item=iri).rows
     return view
+
+
+def _place_view(iri: str, values: dict[str, list[RdfTerm]]) -> dict[str, Any]:
+    """A place's timeline (from its control periods), coordinates with their source, and history."""
+    stale = kg().settings.stale_days
+    return {
+        "timeline": timeline(_run("control-timeline", place=iri), stale),
+        "point": next((_point(g.value) for g in values.get("hasGeometry", [])), None),
+        "history": _table(_run("place-history", place=iri), hide={"place", "precision"}),
+        "stale_days": stale,
+    }
+
+
+def _named(row: Mapping[str, RdfTerm], variable: str, name: str) -> Cell | None:
+    """The cell of an IRI shown by its name (``place`` with the text of ``placeLabel``)."""
+    if variable not in row:
+        return None
+    c = cell(row[variable])
+    return Cell(row[name].value, c.href, c.title) if name in row else c
+
+
+def _item(row: Mapping[str, RdfTerm]) -> dict[str, Any]:
+    """One event or claim of an article as its page lists it."""
+    text = {k: v.value for k, v in row.items() if v.kind != "uri"}
+    earliest, latest = text.get("earliest", ""), text.get("latest", "")
+    return {
+        "what": _named(row, "item", "typeLabel"),
+        "where": _named(row, "place", "placeLabel"),
+        "from": _named(row, "from", "fromLabel"),
+        "when": earliest + (f" – {latest}" if latest and latest != earliest else ""),
+        "who": text.get("actors", ""),
+        "said": text.get("saidByLabel", "the article"),
+        "words": text.get("evidence") or "(text not available: built without the corpus)",
+    }
+
+
+def _in_date_order(result: QueryResult) -> QueryResult:
+    """Rows by their earliest day, or their latest when only that is known (undated ones last)."""
+
+    def day(row: Mapping[str, RdfTerm]) -> str:
+        found = row.get("earliest") or row.get("latest")
+        return found.value if found is not None else "9999"
+
+    return replace(result, rows=tuple(sorted(result.rows, key=day)))
+
+
+def _point(geometry: str) -> Point | None:
+    """The coordinates of a geometry node, with where they were copied from."""
+    rows = {_local_name(r["property"].value): r["value"] for r in _run("describe", iri=geometry).rows}
+    match = re.fullmatch(r"\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*", rows["asWKT"].value) if "asWKT" in rows else None
+    if match is None:
+        return None
+    source = rows.get("coordinateSource")
+    return Point(
+        float(match[1]), float(match[2]), source.value if source else "not recorded", cell(rows.get("wasDerivedFrom"))
+    )
 
 
 def _local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _table(result: QueryResult) -> dict[str, Any]:
-    return {"columns": result.variables, "rows": [[cell(row.get(v)) for v in result.variables] for row in result.rows]}
+def _table(result: QueryResult, hide: set[str]) -> dict[str, Any]:
+    columns, rows = table(result, hide)
+    return {"columns": columns, "rows": rows}
+
+
+@blueprint.route("/docs/<name>")
+def doc(name: str) -> Response:
+    """A page of the documentation (``docs/<name>.md``) as text, for the links in query descriptions."""
+    folder = PROJECT_ROOT / "docs"
+    if not re.fullmatch(r"[\w-]+", name) or not (folder / f"{name}.md").is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.md")))
+        raise NotFound(f"no documentation page called {name!r}", hint=f"one of {known}")
+    return send_from_directory(folder, f"{name}.md", mimetype="text/plain")
 
 
 @blueprint.route("/favicon.ico")

@@ -7,14 +7,18 @@ program that leaves one out gets a 400 in the one error shape, naming the parame
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from kg import queries
 from kg.errors import NotFound, ParameterError, UnknownName
+from kg.formats import KG_BASE
 from kg.resolver import Reading
-from kg.store import QueryResult
+from kg.store import QueryResult, RdfTerm
 from kg.web import kg
 from kg.web.endpoint import advised
 from kg.web.links import Cell, cell
@@ -27,12 +31,56 @@ DATA = ("json", "csv", "geojson")
 
 
 @blueprint.route("/queries")
-@blueprint.route("/queries.json", defaults={"suffix": "json"})
-def index(suffix: str | None = None) -> Response | str:
-    catalogue = kg().catalogue()
-    if suffix == "json" or negotiate(["html", "json"], default="json", strict=False) == "json":
-        return jsonify({"ok": True, "queries": [describe(q) for q in catalogue.values()]})
-    return render_template("queries.html", queries=list(catalogue.values()))
+def index() -> Response | str:
+    """The catalogue: a page for a browser, JSON for a program that does not ask for HTML."""
+    if negotiate(["html", "json"], default="json", strict=False) == "json":
+        return catalogue_json()
+    return render_template("queries.html", groups=groups(kg().catalogue()))
+
+
+@blueprint.route("/queries.json")
+def catalogue_json() -> Response:
+    """The catalogue for programs (its own endpoint, so ``url_for("saved.index")`` is the page)."""
+    return jsonify({"ok": True, "queries": [describe(q) for q in kg().catalogue().values()]})
+
+
+GROUPS = (
+    (
+        "Who held what, when",
+        (
+            "control-at",
+            "control-map",
+            "place-history",
+            "conflicting-reports",
+            "control-timeline",
+            "control-periods",
+            "control-by-side",
+            "infrastructure",
+            "actors-at",
+        ),
+    ),
+    ("Places and distances", ("nearby", "reported-distances")),
+    ("Actors", ("actor-events",)),
+    ("Sources and evidence", ("articles", "evidence", "mentions", "submissions")),
+    ("The graph itself", ("summary", "entities", "names", "class-examples", "describe", "graph")),
+)
+"""The catalogue page's sections, by what the queries answer, the headline questions first; a
+query in none of them is listed under "Other"."""
+
+
+def groups(catalogue: dict[str, queries.SavedQuery]) -> list[tuple[str, list[queries.SavedQuery]]]:
+    placed = {name for _, names in GROUPS for name in names}
+    sections = [(title, [catalogue[n] for n in names if n in catalogue]) for title, names in GROUPS]
+    sections.append(("Other", [q for name, q in sorted(catalogue.items()) if name not in placed]))
+    return [(title, found) for title, found in sections if found]
+
+
+@blueprint.app_template_filter("described")
+def described(text: str) -> Markup:
+    """A query's description as HTML: `code` in <code>, ``docs/x.md`` linked to the page that serves it."""
+    html = str(escape(text))
+    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
+    return Markup(re.sub(r"\bdocs/([\w-]+)\.md\b", lambda m: f'<a href="/docs/{m[1]}">{m[0]}</a>', html))
 
 
 def describe(query: queries.SavedQuery) -> dict[str, Any]:
@@ -95,7 +143,7 @@ def _page(query: queries.SavedQuery, values: dict[str, str]) -> str:
     missing = [p for p in query.params if p.required and p.name not in values and p.default is None]
     result, problem = None, None
     readings: tuple[Reading, ...] = ()
-    if values and not missing:
+    if not missing:  # filled in, or needing nothing: a query without required parameters runs on open
         try:
             answer = _answer(query.name, values)
             result, readings = answer.result, answer.readings
@@ -103,13 +151,14 @@ def _page(query: queries.SavedQuery, values: dict[str, str]) -> str:
             problem = exc
     elif values and missing:
         problem = ParameterError("fill in " + ", ".join(p.name for p in missing) + " to run the query")
-    _columns, rows = _table(result, hide=set(values)) if result else ([], [])
+    columns, rows = table(result, hide={p.name for p in query.params}) if result else ([], [])
     data_links = {s: url_for("saved.run", name=f"{query.name}.{s}", **values) for s in DATA}  # type: ignore[arg-type]
     return render_template(
         "query.html",
         query=query,
         values=values,
         result=result,
+        columns=columns,
         rows=rows,
         problem=problem,
         readings=readings,
@@ -119,16 +168,43 @@ def _page(query: queries.SavedQuery, values: dict[str, str]) -> str:
     )
 
 
-def _table(result: QueryResult, hide: set[str]) -> tuple[list[str], list[list[Cell]]]:
-    """Columns for people: echoed parameters left out, and an IRI shown by its label when the
-    query gives one (``controller`` linked, with the text of ``controllerLabel``)."""
-    shown = [v for v in result.variables if v not in hide and not (v.endswith("Label") and v[:-5] in result.variables)]
+NAMES = ("Label", "Title")
+"""Suffixes of a variable that names another: ``controllerLabel`` is the text of ``controller``,
+``sourceTitle`` of ``source``."""
+
+
+def table(result: QueryResult, hide: Collection[str] = ()) -> tuple[list[str], list[list[Cell]]]:
+    """Column headings and cells for people: echoed parameters left out, and an IRI shown by its
+    name when the query gives one (``controller`` linked, with the text of ``controllerLabel``)."""
+    variables = result.variables
+    shown = [v for v in variables if v not in hide and _named(v, variables) is None]
     rows = []
     for row in result.rows:
         cells = []
         for v in shown:
-            c = cell(row.get(v))
-            label = row.get(f"{v}Label")
-            cells.append(Cell(label.value, c.href, c.title) if label is not None and c.href else c)
+            c = _term(row.get(v))
+            name = next((row[v + s] for s in NAMES if row.get(v + s) is not None), None)
+            cells.append(Cell(name.value, c.href, c.title) if name is not None and c.href else c)
         rows.append(cells)
-    return shown, rows
+    return [heading(v) for v in shown], rows
+
+
+def _term(term: RdfTerm | None) -> Cell:
+    """A cell, with a term of kg's ontology in words: ``kg:DayPrecision`` → ``day precision``."""
+    c = cell(term)
+    if term is not None and term.kind == "uri" and term.value.startswith(KG_BASE):
+        return Cell(heading(c.text), c.href, c.title)
+    return c
+
+
+def _named(variable: str, variables: Sequence[str]) -> str | None:
+    """The variable ``variable`` names (``controllerLabel`` → ``controller``), if it is there."""
+    for suffix in NAMES:
+        if variable.endswith(suffix) and variable[: -len(suffix)] in variables:
+            return variable[: -len(suffix)]
+    return None
+
+
+def heading(variable: str) -> str:
+    """A column heading from a variable name: ``lastConfirmed`` → ``last confirmed``."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: " " + m.group(1), variable).lower()

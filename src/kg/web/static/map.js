@@ -16,6 +16,11 @@
   const colours = {};
   let places = {};      // place IRI -> {label, lon, lat}
   let selected = null;
+  const unplaced = {};  // place IRI -> label, for what has no point and nothing to anchor it
+  const point = (wkt) => {
+    const m = /POINT\s*\(\s*([-\d.]+)\s+([-\d.]+)\s*\)/.exec(wkt || "");
+    return m ? [Number(m[1]), Number(m[2])] : null;
+  };
 
   const x = (lon) => ((lon - WEST) / (EAST - WEST)) * WIDTH;
   const y = (lat) => ((NORTH - lat) / (NORTH - SOUTH)) * HEIGHT;
@@ -72,10 +77,9 @@
     history.replaceState(null, "", "?" + params.toString());
   }
 
-  function summarise(features) {
+  function summarise(rows) {
     const byPlace = {};
-    for (const f of features) {
-      const p = f.properties;
+    for (const p of rows) {
       const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), uncertain: false, disputed: false, fresh: false });
       const name = p.controllerLabel || local(p.controller);
       (p.scope === "partial" ? entry.partial : entry.whole).add(name);
@@ -109,24 +113,44 @@
         if (!known.whole.size) classes.push("partial");
         const parts = [...known.whole];
         if (known.partial.size) parts.push("partly " + [...known.partial].join(", "));
-        text = parts.join("; ") + " (" + sides.join(", ") + ")";
+        const named = new Set([...known.whole, ...known.partial]);
+        const others = sides.filter((side) => !named.has(side));
+        text = parts.join("; ") + (others.length ? " (" + others.join(", ") + ")" : "");
       }
       if (iri === selected) classes.push("selected");
       const g = el("g", { class: classes.join(" "), "data-place": iri, "data-label": place.label, "data-control": text }, layer);
       el("circle", { cx: x(place.lon), cy: y(place.lat), r: 7, fill }, g);
       if (known && known.disputed) el("text", { class: "badge", x: x(place.lon) + 7, y: y(place.lat) - 6 }, g).textContent = "!";
+      if (place.anchor) classes.push("anchored");
+      g.setAttribute("class", classes.join(" "));
       el("text", { class: "name", x: x(place.lon) + 9, y: y(place.lat) + 4 }, g).textContent = place.label;
-      el("title", {}, g).textContent = place.label + ": " + text;
+      el("title", {}, g).textContent = place.label + (place.anchor ? " (drawn " + place.anchor + ")" : "") + ": " + text;
       g.addEventListener("click", () => select(iri));
       const li = html("li", undefined, status);
       li.dataset.place = iri;
       html("strong", place.label, li);
+      if (place.anchor) html("span", " drawn " + place.anchor, li).className = "anchor";
       li.append(": " + text);
       const flags = known ? [known.uncertain ? "uncertain" : "", known.disputed ? "disputed" : "", known.fresh ? "" : "stale"].filter(Boolean) : [];
       if (flags.length) html("span", flags.join(", "), li).className = "flags";
       li.addEventListener("click", () => select(iri));
     }
     drawLegend();
+  }
+
+  function drawUnplaced(byPlace) {
+    const box = document.getElementById("map-unplaced");
+    const list = box.querySelector("ul");
+    list.replaceChildren();
+    const shown = Object.keys(unplaced).filter((iri) => byPlace[iri]).sort((a, b) => unplaced[a].localeCompare(unplaced[b]));
+    for (const iri of shown) {
+      const li = html("li", undefined, list);
+      li.dataset.place = iri;
+      li.appendChild(link(idPath(iri), unplaced[iri]));
+      const known = byPlace[iri];
+      li.append(": " + [...known.whole, ...[...known.partial].map((p) => "partly " + p)].join("; "));
+    }
+    box.hidden = !shown.length;
   }
 
   function drawLegend() {
@@ -151,11 +175,12 @@
     const date = currentDate();
     document.getElementById("map-heading").textContent = "Control on " + date;
     saveState();
-    return fetch("/queries/control-map.geojson?date=" + encodeURIComponent(date))
-      .then((r) => r.json())
+    return getJSON("/queries/control-map.json?date=" + encodeURIComponent(date))
       .then((body) => {
         if (date !== currentDate()) return;  // a later choice overtook this one
-        drawPlaces(summarise(body.features));
+        const byPlace = summarise(bindings(body));
+        drawPlaces(byPlace);
+        drawUnplaced(byPlace);
         status.dataset.date = date;
       });
   }
@@ -244,19 +269,36 @@
   const ticks = document.getElementById("map-ticks");
   dates.forEach((d, i) => { const o = document.createElement("option"); o.value = String(i); o.label = d; ticks.appendChild(o); });
   const params = new URLSearchParams(location.search);
-  input.value = params.get("date") || dates[dates.length - 1] || "";
+  const asked = params.get("date");
+  const valid = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && !isNaN(Date.parse(asked));
+  if (asked && !valid) {
+    const problem = document.getElementById("map-problem");
+    problem.textContent = "?date=" + asked + " is not a date: give one as YYYY-MM-DD (e.g. ?date=2016-04-10). Showing the latest date instead.";
+    problem.hidden = false;
+  }
+  input.value = (valid && asked) || dates[dates.length - 1] || "";
   slider.value = String(nearestIndex(input.value));
   slider.addEventListener("input", () => { setIndex(Number(slider.value)); show(); });
   input.addEventListener("change", () => { slider.value = String(nearestIndex(input.value)); show(); });
 
   Promise.all([
     fetch(svg.dataset.countries).then((r) => r.json()),
-    fetch("/queries/control-map.geojson?date=2100-01-01").then((r) => r.json()),
-  ]).then(([topology, everything]) => {
+    getJSON("/queries/control-map.json?date=2100-01-01"),
+    getJSON("/queries/map-anchors.json"),
+  ]).then(([topology, everything, anchors]) => {
     drawCountries(topology);
-    for (const f of everything.features) {
-      const [lon, lat] = f.geometry.coordinates;
-      places[f.properties.place] = { label: f.properties.placeLabel || local(f.properties.place), lon, lat };
+    const anchorOf = {};
+    for (const a of bindings(anchors)) if (a.wkt && a.area !== "true" && !anchorOf[a.entity]) anchorOf[a.entity] = a;
+    for (const row of bindings(everything)) {
+      const label = row.placeLabel || local(row.place);
+      const own = point(row.wkt);
+      const anchor = anchorOf[row.place];
+      if (own) places[row.place] = { label, lon: own[0], lat: own[1] };
+      else if (anchor) {
+        const [lon, lat] = point(anchor.wkt);
+        // a little below and right of its anchor, so the anchor's own mark stays visible
+        places[row.place] = { label, lon: lon + 0.12, lat: lat - 0.12, anchor: "at " + (anchor.relation === "near" ? "nearby " : "") + (anchor.anchorLabel || local(anchor.anchor)) };
+      } else unplaced[row.place] = label;
     }
     return show();
   }).then(() => {
