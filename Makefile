@@ -18,15 +18,18 @@ $(STAMP): pyproject.toml
 # The /map page's browser assets (country outlines, TopoJSON reader), from the npm registry into
 # the git-ignored node_modules/, served locally by kg serve.
 node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
 	npm ci --no-audit --no-fund
 
 # From Debian, if missing: Java runs the OWL reasoner (HermiT, through owlready2); Chromium
-# runs the browser tests (Playwright drives it; it never downloads a browser of its own).
+# runs the browser tests (Playwright drives it; it never downloads a browser of its own);
+# Node's npm fetches the /map page's assets (`make install` needs it, so it runs this first).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-deps:
 	@missing=""; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing from Debian:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

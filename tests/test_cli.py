@@ -162,6 +162,51 @@ def test_annotate_resolve_writes_offsets_and_keeps_comments(mini_settings: Setti
     assert second.exit_code == 0 and "unchanged" in second.output
 
 
+def test_annotate_resolve_takes_the_article_text_with_text(mini_settings: Settings, tmp_path: Path) -> None:
+    """kg annotate --resolve FILE --text ARTICLE resolves against that text, not the corpus."""
+    source = mini_settings.data / "articles" / "mini.yaml"
+    text = tmp_path / "new-article.txt"
+    text.write_bytes((mini_settings.corpus / "mini.txt").read_bytes())
+    path = tmp_path / "new.yaml"
+    stripped = "\n".join(line for line in source.read_text("utf-8").splitlines() if "spans:" not in line)
+    path.write_text(stripped.replace("file: mini.txt", "file: not-in-the-corpus.txt") + "\n", "utf-8")
+    without = run(mini_settings, "annotate", "--resolve", str(path))
+    assert without.exit_code == 1, without.output
+    result = run(mini_settings, "annotate", "--resolve", str(path), "--text", str(text))
+    assert result.exit_code == 0, result.output
+    assert "offsets written" in result.output
+    assert "spans: [[65, 74], [174, 183], [257, 266], [283, 292]]" in path.read_text("utf-8")
+
+
+def test_annotate_with_text_that_differs_from_the_recorded_sha256_writes_nothing(
+    mini_settings: Settings, tmp_path: Path
+) -> None:
+    """A --text whose SHA-256 is not the one the file records is refused and the file is kept."""
+    path = mini_settings.data / "articles" / "mini.yaml"
+    before = path.read_text("utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text("Another article altogether about Northtown.\n", "utf-8")
+    result = run(mini_settings, "annotate", "--resolve", str(path), "--text", str(other))
+    assert result.exit_code == 1
+    assert "the article text has changed" in result.output
+    assert path.read_text("utf-8") == before
+
+
+def test_control_at_table_keeps_the_answer_whole_at_100_columns(seed_settings: Settings) -> None:
+    """At 100 columns the control-at table shows controllers, statuses and dates whole, no '…'."""
+    from kg import pipeline
+
+    assert pipeline.build(seed_settings).stored
+    env = {"KG_STORE": seed_settings.store, "KG_CORPUS": str(seed_settings.corpus), "COLUMNS": "100"}
+    args = ["query", "control-at", "place=al-Qaryatayn", "date=2016-04-10"]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    assert "Syrian Arab Army" in result.output and "2016-04-04" in result.output
+    assert all(len(line) <= 100 for line in result.output.splitlines() if not line.startswith("not shown"))
+    assert "not shown, too wide for 100 columns:" in result.output
+
+
 def test_export_writes_every_named_graph(built_mini: Settings, tmp_path: Path) -> None:
     """kg export writes TriG with the entities and article graphs."""
     out = tmp_path / "all.trig"

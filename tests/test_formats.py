@@ -113,14 +113,27 @@ def test_table_shows_truncation():
     assert formats.to_table(result(truncated=True), width=200).splitlines()[-1] == "2 rows (cut at the row limit)"
 
 
-def test_table_fits_the_width():
-    """Long values are cut with an ellipsis so that no line is much wider than the terminal."""
+def test_table_never_cuts_a_value_and_names_the_columns_it_leaves_out():
+    """Too wide for the terminal, the table drops trailing columns with a note; values stay whole."""
     long = QueryResult(
-        "SELECT", ("a", "b"), ({"a": RdfTerm("literal", "x" * 100), "b": RdfTerm("literal", "y" * 100)},)
+        "SELECT",
+        ("a", "b", "c"),
+        ({"a": RdfTerm("literal", "x" * 50), "b": RdfTerm("literal", "y" * 30), "c": RdfTerm("literal", "z" * 30)},),
     )
+    lines = formats.to_table(long, width=90).splitlines()
+    assert lines[0].split() == ["a", "b"]
+    assert lines[2].split() == ["x" * 50, "y" * 30]
+    assert "…" not in "\n".join(lines)
+    assert lines[-2].startswith("not shown, too wide for 90 columns: c ")
+    assert lines[-1] == "1 row"
+
+
+def test_table_keeps_the_first_column_whole_however_narrow():
+    """A first column wider than the terminal is still shown whole."""
+    long = QueryResult("SELECT", ("a", "b"), ({"a": RdfTerm("literal", "x" * 100), "b": RdfTerm("literal", "y")},))
     lines = formats.to_table(long, width=60).splitlines()
-    assert all(len(line) <= 60 for line in lines)
-    assert "…" in lines[2]
+    assert lines[2] == "x" * 100
+    assert "b" in lines[-2]
 
 
 def test_table_ask_and_construct():

@@ -3,13 +3,14 @@ command, setting and saved query is documented there."""
 
 from __future__ import annotations
 
+import os
 import re
-import shlex
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from kg import pipeline
 from kg.cli import main
@@ -51,21 +52,73 @@ def test_the_readme_opens_with_the_two_commands() -> None:
 
 @pytest.mark.parametrize("step", range(len(session())))
 def test_the_readme_session_runs_as_shown(built_seed: Settings, step: int) -> None:
-    """Each `$ kg …` line of the README runs, and prints the table rows and messages it shows."""
+    """Each `$ kg …` line, typed into a shell as `bin/kg …` at the repo root, prints what the README shows."""
     command, shown = session()[step]
-    args = shlex.split(command)
-    assert args[0] == "kg"
-    env = {"KG_STORE": built_seed.store, "KG_CORPUS": str(SEED_CORPUS)}
-    result = CliRunner().invoke(main, args[1:], env=env, terminal_width=200)
-    if args[1] == "build":
-        assert result.exit_code == 0, result.output
+    assert command.startswith("kg ")
+    result = _typed(command, built_seed)
+    if command.split()[1] == "build":
+        assert result.returncode == 0, result.stdout
         counts = re.search(r": (\d+ articles, .* mentions);", shown[0])
-        assert counts and counts.group(1) in result.output
+        assert counts and counts.group(1) in result.stdout
         return
     for line in shown:
-        if line.startswith("---") or "…" in line:
-            continue  # column widths depend on the terminal
-        assert _squash(line) in _squash(result.output), f"{command!r} did not print {line!r}:\n{result.output}"
+        assert _squash(line) in _squash(result.stdout), f"{command!r} did not print {line!r}:\n{result.stdout}"
+
+
+def _typed(command: str, settings: Settings) -> subprocess.CompletedProcess[str]:
+    """The command run as a user types it after the two commands, in a 160-column terminal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_") and k != "VIRTUAL_ENV"}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
+    env |= {"KG_STORE": settings.store, "KG_CORPUS": str(SEED_CORPUS), "COLUMNS": "160"}
+    return subprocess.run(
+        ["/bin/sh", "-c", f"bin/{command}"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_bin_kg_says_to_run_make_install_when_the_venv_is_missing(tmp_path: Path) -> None:
+    """bin/kg in a checkout without .venv exits 2 and says to run `make install`."""
+    (tmp_path / "bin").mkdir()
+    wrapper = tmp_path / "bin" / "kg"
+    shutil.copy2(PROJECT_ROOT / "bin" / "kg", wrapper)
+    result = subprocess.run([str(wrapper), "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "make install" in result.stderr and str(tmp_path) in result.stderr
+
+
+def test_the_readme_names_bin_kg_and_node_in_its_first_lines() -> None:
+    """The paragraph under the two commands says how to run kg after them and that npm is installed."""
+    top = README[: README.index("## What it looks like")]
+    assert "bin/kg" in top and "source .venv/bin/activate" in top
+    assert "npm" in top and "Node.js" in top
+
+
+def test_system_deps_installs_node_and_npm_when_npm_is_missing(tmp_path: Path) -> None:
+    """`make system-deps` with java and chromium but no npm asks apt-get for nodejs and npm."""
+    fake = tmp_path / "path"
+    fake.mkdir()
+    calls = tmp_path / "apt-calls"
+    for name, body in {"java": "exit 0", "chromium": "exit 0", "apt-get": f'echo "$@" >> {calls}'}.items():
+        (fake / name).write_text(f"#!/bin/sh\n{body}\n", "utf-8")
+        (fake / name).chmod(0o755)
+    make = shutil.which("make")
+    assert make is not None
+    result = subprocess.run(
+        [make, "--no-print-directory", "system-deps", f"PATH={fake}", "SUDO="],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "installing from Debian: nodejs npm" in result.stdout
+    assert calls.read_text("utf-8").splitlines()[-1].split()[-2:] == ["nodejs", "npm"]
 
 
 def _squash(text: str) -> str:

@@ -69,10 +69,12 @@ def to_csv(result: QueryResult) -> str:
 
 
 def to_table(result: QueryResult, width: int | None = None, hide: Collection[str] = ()) -> str:
-    """Aligned columns for people, cut to the terminal's width, and a line counting the rows.
+    """Aligned columns for people, and a line counting the rows. No value is ever cut: when the
+    table is wider than the terminal, trailing columns are left out, and a note names them.
 
     Columns named in ``hide`` (a query's echoed parameters) are left out, and so is a column
-    ``x`` when a column ``xLabel`` says the same thing in words.
+    ``x`` when a column ``xLabel`` says the same thing in words. A query puts the columns that
+    carry its answer first, so they are the ones kept.
     """
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
@@ -80,24 +82,33 @@ def to_table(result: QueryResult, width: int | None = None, hide: Collection[str
         return result.triples
     width = width or shutil.get_terminal_size((160, 20)).columns
     shown = [v for v in result.variables if v not in hide and f"{v}Label" not in result.variables]
-    cells = [[short(row.get(v)) for v in shown] for row in result.rows]
+    cells = [[short(row.get(v)).replace("\n", " ") for v in shown] for row in result.rows]
     sizes = [max([len(v), *(len(c[i]) for c in cells)]) for i, v in enumerate(shown)]
-    while sizes and sum(sizes) + 2 * (len(sizes) - 1) > width and max(sizes) > 8:
-        sizes[sizes.index(max(sizes))] -= 1  # narrow the widest column until the table fits
+    kept = _fitting(sizes, width)
 
     def line(values: list[str]) -> str:
-        return "  ".join(_fit(v, s) for v, s in zip(values, sizes, strict=True)).rstrip()
+        return "  ".join(v.ljust(s) for v, s in zip(values[:kept], sizes[:kept], strict=True)).rstrip()
 
     lines = [line(shown), line(["-" * s for s in sizes])]
     lines += [line(c) for c in cells]
+    if kept < len(shown):
+        lines.append(
+            f"not shown, too wide for {width} columns: {', '.join(shown[kept:])} "
+            "(widen the terminal, or use --format csv or json for every column)"
+        )
     count = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     lines.append(count + (" (cut at the row limit)" if result.truncated else ""))
     return "\n".join(lines)
 
 
-def _fit(value: str, size: int) -> str:
-    value = value.replace("\n", " ")
-    return value.ljust(size) if len(value) <= size else value[: size - 1] + "…"
+def _fitting(sizes: list[int], width: int) -> int:
+    """How many leading columns fit whole in ``width`` (always at least one)."""
+    used = 0
+    for i, size in enumerate(sizes):
+        used += size + (2 if i else 0)
+        if used > width and i:
+            return i
+    return len(sizes)
 
 
 def render(result: QueryResult, fmt: str, hide: Collection[str] = ()) -> str:

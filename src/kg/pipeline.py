@@ -269,8 +269,11 @@ def export(settings: Settings, fmt: str) -> bytes:
 # --------------------------------------------------------------------------- resolving
 
 
-def resolve_files(paths: Sequence[Path], settings: Settings, *, write: bool = True) -> list[ResolveOutcome]:
-    """Work out the offsets of every quote and write them into each file."""
+def resolve_files(
+    paths: Sequence[Path], settings: Settings, *, write: bool = True, text: bytes | None = None
+) -> list[ResolveOutcome]:
+    """Work out the offsets of every quote and write them into each file; against ``text``
+    (an article not in the corpus, as ``kg annotate --text``) when given."""
     outcomes = []
     for path in paths:
         tree = annotations.read_tree(read_text(path), str(path))
@@ -282,8 +285,8 @@ def resolve_files(paths: Sequence[Path], settings: Settings, *, write: bool = Tr
         if doc.article is None:
             outcomes.append(ResolveOutcome(str(path), False, ()))
             continue
-        text, problems = article_text(doc, settings.corpus)
-        if text is None:
+        found, problems = article_text(doc, settings.corpus, text)
+        if found is None:
             outcomes.append(
                 ResolveOutcome(
                     str(path),
@@ -292,7 +295,7 @@ def resolve_files(paths: Sequence[Path], settings: Settings, *, write: bool = Tr
                 )
             )
             continue
-        resolution = spans.resolve(doc, text)
+        resolution = spans.resolve(doc, found)
         if resolution.changed and write and not resolution.problems:
             _write_offsets(tree, resolution.doc)
             path.write_text(annotations.dump_tree(tree), "utf-8")

@@ -13,6 +13,7 @@ import click
 from kg import pipeline
 from kg.app import Kg
 from kg.cli.output import fails_cleanly, print_report
+from kg.errors import UsageError
 
 
 @click.command()
@@ -92,12 +93,25 @@ def reason(kg: Kg) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--resolve", is_flag=True, required=True, help="Write the offsets of every quote into the files.")
 @click.option("--check", is_flag=True, help="Only say whether offsets are missing or stale; write nothing.")
+@click.option(
+    "--text",
+    "text_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The article text to resolve against, for an article not in the corpus (a new submission).",
+)
 @click.pass_obj
 @fails_cleanly
-def annotate(kg: Kg, files: Sequence[Path], resolve: bool, check: bool) -> None:
-    """Resolve quotes to character offsets and store them in the annotation files."""
+def annotate(kg: Kg, files: Sequence[Path], resolve: bool, check: bool, text_file: Path | None) -> None:
+    """Resolve quotes to character offsets and store them in the annotation files.
+
+    The article texts come from the corpus, or, with --text, from that file (as kg validate
+    and kg submit take it)."""
+    try:
+        text = text_file.read_bytes() if text_file is not None else None
+    except OSError as exc:
+        raise UsageError(f"cannot read {exc.filename}: {exc.strerror}") from None
     failed = False
-    for outcome in pipeline.resolve_files(list(files), kg.settings, write=not check):
+    for outcome in pipeline.resolve_files(list(files), kg.settings, write=not check, text=text):
         for problem in outcome.problems:
             click.secho(str(problem), fg="red", err=True)
         failed = failed or bool(outcome.problems) or (check and outcome.changed)
