@@ -118,3 +118,56 @@ def test_what_has_no_point_is_drawn_at_its_place_or_listed(seed_server: str, pag
     # the corpus; the repository never copies their sentences).
     page.eval_on_selector_all("#history-table div[data-event]", "cells => cells.forEach(c => c.remove())")
     page.locator("main").screenshot(path=str(SCREENSHOTS / "map.png"))
+
+
+PALMYRA = "https://w3id.org/kg/id/place/palmyra"
+
+
+def test_a_place_is_uncertain_only_when_its_answer_is(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """On 2016-03-30 two reports give Palmyra to the Syrian Arab Army, one of them certain: the
+    place is certain; on 2016-11-10 no report on al-Qaryatayn is certain: it is uncertain."""
+    page.goto(seed_server + "/map?date=2016-03-30")
+    page.wait_for_selector("#map[data-ready=true]")
+    palmyra = page.locator(f"#map g.place[data-place='{PALMYRA}']")
+    assert "Syrian Arab Army" in (palmyra.get_attribute("data-control") or "")
+    assert "uncertain" not in (palmyra.get_attribute("class") or "").split()
+    line = page.inner_text(f"#map-status li[data-place='{PALMYRA}']")
+    assert "uncertain" not in line, line
+    control_of(page, "2016-11-10")
+    assert "uncertain" in (page.get_attribute(f"#map g.place[data-place='{QARYATAYN}']", "class") or "").split()
+
+
+def test_the_labels_read_at_normal_size(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """At 1400 px every place, town and country name on the map is at least 12 px high on
+    screen, drawn over a white halo."""
+    page.goto(seed_server + "/map?date=2016-04-10")
+    page.wait_for_selector("#map[data-ready=true]")
+    labels = page.eval_on_selector_all(
+        "#map text.name, #map .country-names text",
+        """ts => ts.map(t => {
+          const s = getComputedStyle(t), scale = t.ownerSVGElement.getBoundingClientRect().width / 1100;
+          return [t.textContent, parseFloat(s.fontSize) * scale, s.stroke, parseFloat(s.strokeWidth), s.paintOrder];
+        })""",
+    )
+    assert len(labels) > 5, labels
+    small = [(text, round(px, 1)) for text, px, *_ in labels if px < 12]
+    assert not small, small
+    unhaloed = [text for text, _, stroke, width, order in labels if stroke != "rgb(255, 255, 255)" or width < 3 or not order.startswith("stroke")]
+    assert not unhaloed, unhaloed
+
+
+def test_the_map_names_the_countries_and_reference_towns(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """Syria, Iraq, Lebanon, Jordan and Turkey are named inside the map; places with coordinates
+    that no control report speaks to (Damascus, Homs, Beirut) are grey reference dots with names,
+    not places with an answer."""
+    page.goto(seed_server + "/map?date=2016-04-10")
+    page.wait_for_selector("#map[data-ready=true]")
+    names = page.eval_on_selector_all(
+        "#map .country-names text", "ts => ts.map(t => [t.textContent, +t.getAttribute('x'), +t.getAttribute('y')])"
+    )
+    named = {name for name, x, y in names if 0 < x < 1100 and 0 < y < 900}
+    assert {"Syria", "Iraq", "Lebanon", "Jordan", "Turkey"} <= named, names
+    towns = page.eval_on_selector_all("#map .reference g.town", "gs => gs.map(g => g.textContent)")
+    assert {"Damascus", "Homs", "Beirut"} <= set(towns), towns
+    assert page.locator("#map g.place[data-label='Damascus']").count() == 0
+    page.locator("#map").screenshot(path=str(SHOTS / "test_the_map_names_the_countries_and_reference_towns.png"))

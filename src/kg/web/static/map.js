@@ -56,6 +56,8 @@
   function drawCountries(topology) {
     const countries = topojson.feature(topology, topology.objects.countries);
     const layer = el("g", { class: "countries" }, svg);
+    const names = document.createElementNS(NS, "g");
+    names.setAttribute("class", "country-names");
     for (const f of countries.features) {
       const polys = f.geometry ? (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) : [];
       const near = polys.some((p) => p[0].some(([lon, lat]) => lon > WEST - 5 && lon < EAST + 5 && lat > SOUTH - 5 && lat < NORTH + 5));
@@ -63,6 +65,59 @@
       const d = polys.map((p) => p.map(ring).join("")).join("");
       const path = el("path", { d, class: "country" + (f.properties.name === "Syria" ? " syria" : "") }, layer);
       el("title", {}, path).textContent = f.properties.name;
+      const at = labelPoint(polys);
+      if (at) el("text", { class: "country-name", x: x(at[0]).toFixed(1), y: y(at[1]).toFixed(1), "text-anchor": "middle" }, names).textContent = f.properties.name;
+    }
+    svg.appendChild(names);  // above every outline, below the places
+  }
+
+  // the part of a ring inside the view (Sutherland–Hodgman, one edge of the view at a time)
+  function clip(ring) {
+    const edges = [[0, WEST, 1], [0, EAST, -1], [1, SOUTH, 1], [1, NORTH, -1]];
+    let out = ring;
+    for (const [axis, bound, sign] of edges) {
+      const inside = (p) => sign * (p[axis] - bound) >= 0;
+      const cut = (a, b) => { const t = (bound - a[axis]) / (b[axis] - a[axis]); return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]; };
+      const next = [];
+      out.forEach((p, i) => {
+        const prev = out[(i + out.length - 1) % out.length];
+        if (inside(p)) { if (!inside(prev)) next.push(cut(prev, p)); next.push(p); }
+        else if (inside(prev)) next.push(cut(prev, p));
+      });
+      out = next;
+      if (!out.length) break;
+    }
+    return out;
+  }
+
+  // where a country's name goes: the centroid of its largest piece in view, if that piece is big
+  // enough to hold a name (in square degrees)
+  function labelPoint(polys) {
+    let best = null;
+    for (const p of polys) {
+      const ring = clip(p[0]);
+      let a = 0, cx = 0, cy = 0;
+      ring.forEach((q, i) => {
+        const r = ring[(i + 1) % ring.length];
+        const k = q[0] * r[1] - r[0] * q[1];
+        a += k; cx += (q[0] + r[0]) * k; cy += (q[1] + r[1]) * k;
+      });
+      if (Math.abs(a / 2) > 0.3 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), at: [cx / (3 * a), cy / (3 * a)] };
+    }
+    return best && best.at;
+  }
+
+  // places with coordinates that no control report speaks to, for orientation: grey, unclickable
+  function drawReference(rows) {
+    const layer = el("g", { class: "reference" }, svg);
+    const seen = new Set();
+    for (const r of rows) {
+      const at = point(r.wkt);
+      if (!at || places[r.entity] || unplaced[r.entity] || seen.has(r.entity)) continue;
+      seen.add(r.entity);
+      const g = el("g", { class: "town", "data-place": r.entity, "data-label": r.label || local(r.entity) }, layer);
+      el("circle", { cx: x(at[0]), cy: y(at[1]), r: 4 }, g);
+      el("text", { class: "name", x: x(at[0]) + 7, y: y(at[1]) + 5 }, g).textContent = r.label || local(r.entity);
     }
   }
 
@@ -80,14 +135,17 @@
   function summarise(rows) {
     const byPlace = {};
     for (const p of rows) {
-      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), uncertain: false, disputed: false, fresh: false });
+      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), certain: false, disputed: false, fresh: false });
       const name = p.controllerLabel || local(p.controller);
       (p.scope === "partial" ? entry.partial : entry.whole).add(name);
       entry.sides.add(p.sideLabel || name);
-      if (p.certain !== "true") entry.uncertain = true;
+      if (p.certain === "true") entry.certain = true;
       if (p.disputed === "true") entry.disputed = true;
       if (p.stale !== "true") entry.fresh = true;
     }
+    // the answer is uncertain, not a row: no report is certain, or the reports name different
+    // controllers (two that agree, one of them certain, make a certain answer)
+    for (const entry of Object.values(byPlace)) entry.uncertain = !entry.certain || entry.whole.size + entry.partial.size > 1;
     return byPlace;
   }
 
@@ -285,7 +343,8 @@
     fetch(svg.dataset.countries).then((r) => r.json()),
     getJSON("/queries/control-map.json?date=2100-01-01"),
     getJSON("/queries/map-anchors.json"),
-  ]).then(([topology, everything, anchors]) => {
+    getJSON("/queries/entities.json?kind=place"),
+  ]).then(([topology, everything, anchors, entities]) => {
     drawCountries(topology);
     const anchorOf = {};
     for (const a of bindings(anchors)) if (a.wkt && a.area !== "true" && !anchorOf[a.entity]) anchorOf[a.entity] = a;
@@ -300,6 +359,7 @@
         places[row.place] = { label, lon: lon + 0.12, lat: lat - 0.12, anchor: "at " + (anchor.relation === "near" ? "nearby " : "") + (anchor.anchorLabel || local(anchor.anchor)) };
       } else unplaced[row.place] = label;
     }
+    drawReference(bindings(entities));
     return show();
   }).then(() => {
     svg.dataset.ready = "true";
