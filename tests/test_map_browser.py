@@ -139,7 +139,7 @@ def test_a_place_is_uncertain_only_when_its_answer_is(seed_server: str, page) ->
 
 def test_the_labels_read_at_normal_size(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
     """At 1400 px every place, town and country name on the map is at least 12 px high on
-    screen, drawn over a white halo."""
+    screen, drawn over a white halo, and no two names shown overlap."""
     page.goto(seed_server + "/map?date=2016-04-10")
     page.wait_for_selector("#map[data-ready=true]")
     labels = page.eval_on_selector_all(
@@ -152,8 +152,23 @@ def test_the_labels_read_at_normal_size(seed_server: str, page) -> None:  # type
     assert len(labels) > 5, labels
     small = [(text, round(px, 1)) for text, px, *_ in labels if px < 12]
     assert not small, small
-    unhaloed = [text for text, _, stroke, width, order in labels if stroke != "rgb(255, 255, 255)" or width < 3 or not order.startswith("stroke")]
+    unhaloed = [
+        text
+        for text, _, stroke, width, order in labels
+        if stroke != "rgb(255, 255, 255)" or width < 3 or not order.startswith("stroke")
+    ]
     assert not unhaloed, unhaloed
+    boxes = page.eval_on_selector_all(
+        "#map text.name:not([visibility=hidden]), #map .country-names text:not([visibility=hidden])",
+        "ts => ts.map(t => { const b = t.getBoundingClientRect(); return [t.textContent, b.left, b.top, b.right, b.bottom]; })",
+    )
+    overlaps = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] - 1 and b[1] < a[3] - 1 and a[2] < b[4] - 1 and b[2] < a[4] - 1
+    ]
+    assert not overlaps, overlaps
 
 
 def test_the_map_names_the_countries_and_reference_towns(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
@@ -163,11 +178,14 @@ def test_the_map_names_the_countries_and_reference_towns(seed_server: str, page)
     page.goto(seed_server + "/map?date=2016-04-10")
     page.wait_for_selector("#map[data-ready=true]")
     names = page.eval_on_selector_all(
-        "#map .country-names text", "ts => ts.map(t => [t.textContent, +t.getAttribute('x'), +t.getAttribute('y')])"
+        "#map .country-names text:not([visibility=hidden])",
+        "ts => ts.map(t => { const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height]; })",
     )
-    named = {name for name, x, y in names if 0 < x < 1100 and 0 < y < 900}
+    named = {
+        name for name, left, top, right, bottom in names if left >= 0 and top >= 0 and right <= 1100 and bottom <= 900
+    }
     assert {"Syria", "Iraq", "Lebanon", "Jordan", "Turkey"} <= named, names
-    towns = page.eval_on_selector_all("#map .reference g.town", "gs => gs.map(g => g.textContent)")
+    towns = page.eval_on_selector_all("#map .reference g.town text.name", "ts => ts.map(t => t.textContent)")
     assert {"Damascus", "Homs", "Beirut"} <= set(towns), towns
     assert page.locator("#map g.place[data-label='Damascus']").count() == 0
     page.locator("#map").screenshot(path=str(SHOTS / "test_the_map_names_the_countries_and_reference_towns.png"))

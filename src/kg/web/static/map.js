@@ -102,7 +102,7 @@
         const k = q[0] * r[1] - r[0] * q[1];
         a += k; cx += (q[0] + r[0]) * k; cy += (q[1] + r[1]) * k;
       });
-      if (Math.abs(a / 2) > 0.3 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), at: [cx / (3 * a), cy / (3 * a)] };
+      if (Math.abs(a / 2) > 0.8 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), at: [cx / (3 * a), cy / (3 * a)] };
     }
     return best && best.at;
   }
@@ -118,6 +118,7 @@
       const g = el("g", { class: "town", "data-place": r.entity, "data-label": r.label || local(r.entity) }, layer);
       el("circle", { cx: x(at[0]), cy: y(at[1]), r: 4 }, g);
       el("text", { class: "name", x: x(at[0]) + 7, y: y(at[1]) + 5 }, g).textContent = r.label || local(r.entity);
+      el("title", {}, g).textContent = (r.label || local(r.entity)) + ": no report of who held it";
     }
   }
 
@@ -193,7 +194,37 @@
       if (flags.length) html("span", flags.join(", "), li).className = "flags";
       li.addEventListener("click", () => select(iri));
     }
+    declutter();
     drawLegend();
+  }
+
+  // labels that would overlap: a place's name moves to the left of its dot, or below; a country's
+  // name moves up or down; a reference town's name gives way (its dot and tooltip stay)
+  function declutter() {
+    const taken = [];
+    const box = (t) => { const b = t.getBBox(); return [b.x - 2, b.y - 1, b.x + b.width + 2, b.y + b.height + 1]; };
+    const free = (b) => b[0] >= 0 && b[2] <= WIDTH && b[1] >= 0 && b[3] <= HEIGHT && !taken.some((o) => b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
+    const place = (t, moves) => {
+      if (!t.dataset.x) Object.assign(t.dataset, { x: t.getAttribute("x"), y: t.getAttribute("y"), anchor: t.getAttribute("text-anchor") || "start" });
+      const x0 = Number(t.dataset.x), y0 = Number(t.dataset.y), anchor = t.dataset.anchor;
+      for (const [dx, dy, a] of moves) {
+        t.setAttribute("x", x0 + dx); t.setAttribute("y", y0 + dy); t.setAttribute("text-anchor", a || anchor);
+        const b = box(t);
+        if (free(b)) { taken.push(b); t.removeAttribute("visibility"); return; }
+      }
+      t.setAttribute("x", x0); t.setAttribute("y", y0); t.setAttribute("text-anchor", anchor);
+      return false;
+    };
+    for (const c of svg.querySelectorAll("g.places circle")) taken.push([c.cx.baseVal.value - 7, c.cy.baseVal.value - 7, c.cx.baseVal.value + 7, c.cy.baseVal.value + 7]);
+    for (const t of svg.querySelectorAll("g.places text.name")) {
+      if (place(t, [[0, 0], [-20, 0, "end"], [-9, 22, "middle"], [-9, -16, "middle"]]) === false) taken.push(box(t));
+    }
+    for (const t of svg.querySelectorAll(".country-names text")) {
+      if (place(t, [[0, 0], [0, 32], [0, -32], [0, 64], [0, -64]]) === false) t.setAttribute("visibility", "hidden");
+    }
+    for (const t of svg.querySelectorAll(".reference text.name")) {
+      if (place(t, [[0, 0], [-14, 0, "end"]]) === false) t.setAttribute("visibility", "hidden");
+    }
   }
 
   function drawUnplaced(byPlace) {
