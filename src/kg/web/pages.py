@@ -221,10 +221,10 @@ def _merged(shown: dict[str, Any], link: str, text: str) -> dict[str, Any]:
     def row(cells: list[Cell]) -> list[Cell]:
         both = Cell(cells[by].text or cells[at].text, cells[at].href, cells[at].title)
         rest = [c for i, c in enumerate(cells) if i not in (at, by)]
-        return rest[:first] + [both] + rest[first:]
+        return [*rest[:first], both, *rest[first:]]
 
     rest = [c for i, c in enumerate(columns) if i not in (at, by)]
-    return {"columns": rest[:first] + [link] + rest[first:], "rows": [row(cells) for cells in shown["rows"]]}
+    return {"columns": [*rest[:first], link, *rest[first:]], "rows": [row(cells) for cells in shown["rows"]]}
 
 
 def _by_name(term: RdfTerm) -> Cell:

@@ -198,8 +198,9 @@
     drawLegend();
   }
 
-  // labels that would overlap: a place's name moves to the left of its dot, or below; a country's
-  // name moves up or down; a reference town's name gives way (its dot and tooltip stay)
+  // labels that would overlap: a place's name moves to the left of its dot, or below or above; a
+  // reference town's too, or gives way (its dot and tooltip stay); then a country's name moves
+  // up, down or sideways, or gives way
   function declutter() {
     const taken = [];
     const box = (t) => { const b = t.getBBox(); return [b.x - 2, b.y - 1, b.x + b.width + 2, b.y + b.height + 1]; };
@@ -219,11 +220,11 @@
     for (const t of svg.querySelectorAll("g.places text.name")) {
       if (place(t, [[0, 0], [-20, 0, "end"], [-9, 22, "middle"], [-9, -16, "middle"]]) === false) taken.push(box(t));
     }
-    for (const t of svg.querySelectorAll(".country-names text")) {
-      if (place(t, [[0, 0], [0, 32], [0, -32], [0, 64], [0, -64]]) === false) t.setAttribute("visibility", "hidden");
-    }
     for (const t of svg.querySelectorAll(".reference text.name")) {
-      if (place(t, [[0, 0], [-14, 0, "end"]]) === false) t.setAttribute("visibility", "hidden");
+      if (place(t, [[0, 0], [-14, 0, "end"], [-7, 20, "middle"], [-7, -14, "middle"]]) === false) t.setAttribute("visibility", "hidden");
+    }
+    for (const t of svg.querySelectorAll(".country-names text")) {
+      if (place(t, [[0, 0], [0, 32], [0, -32], [0, 64], [0, -64], [40, 0], [-40, 0]]) === false) t.setAttribute("visibility", "hidden");
     }
   }
 
