@@ -11,7 +11,8 @@ import pytest
 
 from kg.web.map import missing_assets
 
-from .browser import SCREENSHOTS, SHOTS, open_page, require_browser
+from .browser import SCREENSHOTS, SHOTS, assert_readable, open_page, require_browser
+from .test_browser_pages import BROKEN_WORDS
 
 QARYATAYN = "https://w3id.org/kg/id/place/al-qaryatayn"
 
@@ -66,7 +67,8 @@ def test_every_side_has_a_colour_of_its_own(seed_server: str, page) -> None:  # 
 
 
 def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
-    """The history of al-Qaryatayn lists 000's recapture on 2016-04-03 and 001's on 2016-04-04."""
+    """The history of al-Qaryatayn lists 000's recapture on 2016-04-03 and 001's on 2016-04-04, in
+    tables that fit the side panel with no word split over two lines."""
     page.goto(seed_server + "/map?date=2016-04-10")
     page.wait_for_selector("#map[data-ready=true]")
     page.click(f"#map g.place[data-place='{QARYATAYN}'] circle")
@@ -80,6 +82,9 @@ def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, 
     assert "place=" in page.url
     assert page.get_attribute("#history-link", "href") == "/id/place/al-qaryatayn"
     page.wait_for_selector("#history-table blockquote")
+    broken = page.evaluate(BROKEN_WORDS, "#map-history td")
+    assert not broken, broken
+    assert_readable(page)
 
 
 def test_the_side_list_names_a_controller_once(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]

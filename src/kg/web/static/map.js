@@ -255,7 +255,7 @@
     };
     for (const [side, c] of Object.entries(colours)) item("", side, c);
     item("unknown", "unknown: nothing in the graph speaks to it");
-    item("uncertain", "uncertain: a change may fall on either side of the date", "#ccc");
+    item("uncertain", "uncertain: no report is sure of who held it on the date, or reports name different controllers", "#ccc");
     item("partial", "partial control only", "#ccc");
     item("disputed", "disputed: sources name different controllers or dates (!)", "#ccc");
     item("stale", "stale: not confirmed for a long time", "#ccc");
@@ -291,10 +291,14 @@
     return t;
   }
 
+  // a link; a long id in its text may break after an underscore (and nowhere else)
   function link(href, text) {
     const a = document.createElement("a");
     a.href = href;
-    a.textContent = text;
+    String(text).split(/(?<=_)/).forEach((part, i) => {
+      if (i) a.appendChild(document.createElement("wbr"));
+      a.append(part);
+    });
     return a;
   }
 
