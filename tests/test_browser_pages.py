@@ -173,3 +173,48 @@ def test_an_actor_page_lists_events_in_date_order_and_places_held(seed_server: s
     assert "held" in held and "contested" in held
     assert_readable(page)
     shot(page, "test_an_actor_page_lists_events_in_date_order_and_places_held", "islamic-state")
+
+
+BROKEN_WORDS = """sel => {
+  // a word of a cell that the browser split over two lines (letters only: "report|ed", not "2015-|08")
+  const broken = [];
+  for (const td of document.querySelectorAll(sel)) {
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/[A-Za-z]{4,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_a_place_page_names_things_once_and_keeps_words_whole(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """al-Qaryatayn's History has no "at" column repeating the place and its events under their
+    type, linked; statements and mentions show names (no IRIs, no id column beside a name column);
+    no word in a table is split over two lines."""
+    page.goto(seed_server + "/id/place/al-qaryatayn")
+    heads = page.eval_on_selector_all("#history thead th", "ths => ths.map(th => th.innerText.trim())")
+    assert "at" not in heads and "event type" not in heads and "event" in heads, heads
+    column = heads.index("event") + 1
+    events = page.eval_on_selector_all(
+        f"#history tbody td:nth-child({column}) a", "as => as.map(a => [a.innerText, a.getAttribute('href')])"
+    )
+    assert events and {text for text, _ in events} <= {"capture", "assault", "siege", "withdrawal"}, events
+    assert all(href.startswith("/id/event/") for _, href in events), events
+    assert "al-qaryatayn" not in page.inner_text("#history")
+    statements = page.inner_text("#statements")
+    assert "http://www.w3.org" not in statements and "Homs governorate" in statements
+    assert "homs-governorate" not in statements and "settlement" in statements.lower()
+    mention_heads = page.eval_on_selector_all("#mentions thead th", "ths => ths.map(th => th.innerText.trim())")
+    assert mention_heads[0] == "article" and "title" not in mention_heads, mention_heads
+    assert "ISIS storms into strategic town outside Qalamoun" in page.inner_text("#mentions")
+    assert "000_d0ca17a74fd2c527" not in page.inner_text("#mentions")
+    broken = page.evaluate(BROKEN_WORDS, "main td")
+    assert not broken, broken
+    assert_readable(page)

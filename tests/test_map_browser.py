@@ -11,7 +11,8 @@ import pytest
 
 from kg.web.map import missing_assets
 
-from .browser import SCREENSHOTS, SHOTS, open_page, require_browser
+from .browser import SCREENSHOTS, SHOTS, assert_readable, open_page, require_browser
+from .test_browser_pages import BROKEN_WORDS
 
 QARYATAYN = "https://w3id.org/kg/id/place/al-qaryatayn"
 
@@ -66,7 +67,8 @@ def test_every_side_has_a_colour_of_its_own(seed_server: str, page) -> None:  # 
 
 
 def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
-    """The history of al-Qaryatayn lists 000's recapture on 2016-04-03 and 001's on 2016-04-04."""
+    """The history of al-Qaryatayn lists 000's recapture on 2016-04-03 and 001's on 2016-04-04, in
+    tables that fit the side panel with no word split over two lines."""
     page.goto(seed_server + "/map?date=2016-04-10")
     page.wait_for_selector("#map[data-ready=true]")
     page.click(f"#map g.place[data-place='{QARYATAYN}'] circle")
@@ -80,6 +82,9 @@ def test_clicking_a_place_shows_both_sources_of_the_recapture(seed_server: str, 
     assert "place=" in page.url
     assert page.get_attribute("#history-link", "href") == "/id/place/al-qaryatayn"
     page.wait_for_selector("#history-table blockquote")
+    broken = page.evaluate(BROKEN_WORDS, "#map-history td")
+    assert not broken, broken
+    assert_readable(page)
 
 
 def test_the_side_list_names_a_controller_once(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
@@ -118,3 +123,78 @@ def test_what_has_no_point_is_drawn_at_its_place_or_listed(seed_server: str, pag
     # the corpus; the repository never copies their sentences).
     page.eval_on_selector_all("#history-table div[data-event]", "cells => cells.forEach(c => c.remove())")
     page.locator("main").screenshot(path=str(SCREENSHOTS / "map.png"))
+
+
+PALMYRA = "https://w3id.org/kg/id/place/palmyra"
+
+
+def test_a_place_is_uncertain_only_when_its_answer_is(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """On 2016-03-30 two reports give Palmyra to the Syrian Arab Army, one of them certain: the
+    place is certain; on 2016-11-10 no report on al-Qaryatayn is certain: it is uncertain."""
+    page.goto(seed_server + "/map?date=2016-03-30")
+    page.wait_for_selector("#map[data-ready=true]")
+    palmyra = page.locator(f"#map g.place[data-place='{PALMYRA}']")
+    assert "Syrian Arab Army" in (palmyra.get_attribute("data-control") or "")
+    assert "uncertain" not in (palmyra.get_attribute("class") or "").split()
+    line = page.inner_text(f"#map-status li[data-place='{PALMYRA}']")
+    assert "uncertain" not in line, line
+    control_of(page, "2016-11-10")
+    assert "uncertain" in (page.get_attribute(f"#map g.place[data-place='{QARYATAYN}']", "class") or "").split()
+
+
+def test_the_labels_read_at_normal_size(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """At 1400 px every place, town and country name on the map is at least 12 px high on
+    screen, drawn over a white halo, and no two names shown overlap."""
+    page.goto(seed_server + "/map?date=2016-04-10")
+    page.wait_for_selector("#map[data-ready=true]")
+    labels = page.eval_on_selector_all(
+        "#map text.name, #map .country-names text",
+        """ts => ts.map(t => {
+          const s = getComputedStyle(t), scale = t.ownerSVGElement.getBoundingClientRect().width / 1100;
+          return [t.textContent, parseFloat(s.fontSize) * scale, s.stroke, parseFloat(s.strokeWidth), s.paintOrder];
+        })""",
+    )
+    assert len(labels) > 5, labels
+    small = [(text, round(px, 1)) for text, px, *_ in labels if px < 12]
+    assert not small, small
+    unhaloed = [
+        text
+        for text, _, stroke, width, order in labels
+        if stroke != "rgb(255, 255, 255)" or width < 3 or not order.startswith("stroke")
+    ]
+    assert not unhaloed, unhaloed
+    boxes = page.eval_on_selector_all(
+        "#map text.name:not([visibility=hidden]), #map .country-names text:not([visibility=hidden])",
+        "ts => ts.map(t => { const b = t.getBoundingClientRect();"
+        " return [t.textContent, b.left, b.top, b.right, b.bottom]; })",
+    )
+    overlaps = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] - 1 and b[1] < a[3] - 1 and a[2] < b[4] - 1 and b[2] < a[4] - 1
+    ]
+    assert not overlaps, overlaps
+
+
+def test_the_map_names_the_countries_and_reference_towns(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """Syria, Iraq, Lebanon, Jordan and Turkey are named inside the map; places with coordinates
+    that no control report speaks to (Damascus, Homs, Beirut) are grey reference dots with names,
+    not places with an answer."""
+    page.goto(seed_server + "/map?date=2016-04-10")
+    page.wait_for_selector("#map[data-ready=true]")
+    names = page.eval_on_selector_all(
+        "#map .country-names text:not([visibility=hidden])",
+        "ts => ts.map(t => { const b = t.getBBox();"
+        " return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height]; })",
+    )
+    named = {
+        name for name, left, top, right, bottom in names if left >= 0 and top >= 0 and right <= 1100 and bottom <= 900
+    }
+    assert {"Syria", "Iraq", "Lebanon", "Jordan", "Turkey"} <= named, names
+    towns = page.eval_on_selector_all(
+        "#map .reference g.town text.name:not([visibility=hidden])", "ts => ts.map(t => t.textContent)"
+    )
+    assert {"Damascus", "Homs", "Beirut"} <= set(towns), towns
+    assert page.locator("#map g.place[data-label='Damascus']").count() == 0
+    page.locator("#map").screenshot(path=str(SHOTS / "test_the_map_names_the_countries_and_reference_towns.png"))

@@ -108,7 +108,11 @@ def _entity_view(iri: str, kind: str, statements: QueryResult) -> dict[str, Any]
         "kind": kind,
         "title": title,
         "statements": [
-            (cell(row["property"]), cell(row["value"]), labels.get(row["value"].value), cell(row["graph"]))
+            (
+                _by_name(row["property"]),
+                _labelled(cell(row["value"]), labels.get(row["value"].value)),
+                _by_name(row["graph"]),
+            )
             for row in rows
         ],
         "alt_labels": sorted(v.value for v in values.get("altLabel", [])),
@@ -129,7 +133,7 @@ def _entity_view(iri: str, kind: str, statements: QueryResult) -> dict[str, Any]
     if kind == "article":
         view["items"] = [_item(row) for row in _run("article-items", article=iri).rows]
     if kind in {"place", "asset", "actor"}:
-        view["mentions"] = _table(_run("mentions", entity=iri), hide={"entity"})
+        view["mentions"] = _merged(_table(_run("mentions", entity=iri), hide={"entity"}), "article", "title")
     if kind in {"event", "claim"}:
         view["evidence"] = _run("evidence", item=iri).rows
     return view
@@ -138,10 +142,15 @@ def _entity_view(iri: str, kind: str, statements: QueryResult) -> dict[str, Any]
 def _place_view(iri: str, values: dict[str, list[RdfTerm]]) -> dict[str, Any]:
     """A place's timeline (from its control periods), coordinates with their source, and history."""
     stale = kg().settings.stale_days
+    history = _run("place-history", place=iri)
+    # "at" only where some event happened at a place inside this one (a town in a region)
+    here = all(row["at"].value == iri for row in history.rows if "at" in row)
     return {
         "timeline": timeline(_run("control-timeline", place=iri), stale),
         "point": next((_point(g.value) for g in values.get("hasGeometry", [])), None),
-        "history": _table(_run("place-history", place=iri), hide={"place", "precision"}),
+        "history": _merged(
+            _table(history, hide={"place", "precision"} | ({"at"} if here else set())), "event", "event type"
+        ),
         "stale_days": stale,
     }
 
@@ -198,6 +207,35 @@ def _local_name(iri: str) -> str:
 def _table(result: QueryResult, hide: set[str]) -> dict[str, Any]:
     columns, rows = table(result, hide)
     return {"columns": columns, "rows": rows}
+
+
+def _merged(shown: dict[str, Any], link: str, text: str) -> dict[str, Any]:
+    """One column where there were two, an id and its name: column ``link``'s links with column
+    ``text``'s words (where it has any), under ``link``'s heading, where the first of the two was."""
+    columns: list[str] = shown["columns"]
+    if link not in columns or text not in columns:
+        return shown
+    at, by = columns.index(link), columns.index(text)
+    first = min(at, by)
+
+    def row(cells: list[Cell]) -> list[Cell]:
+        both = Cell(cells[by].text or cells[at].text, cells[at].href, cells[at].title)
+        rest = [c for i, c in enumerate(cells) if i not in (at, by)]
+        return [*rest[:first], both, *rest[first:]]
+
+    rest = [c for i, c in enumerate(columns) if i not in (at, by)]
+    return {"columns": [*rest[:first], link, *rest[first:]], "rows": [row(cells) for cells in shown["rows"]]}
+
+
+def _by_name(term: RdfTerm) -> Cell:
+    """A property or graph by its local name (``skos:altLabel`` → ``altLabel``), linked, the IRI in its title."""
+    c = cell(term)
+    return Cell(_local_name(term.value), c.href, c.title) if term.kind == "uri" else c
+
+
+def _labelled(c: Cell, label: str | None) -> Cell:
+    """A value shown by its label when it has one (the id stays in the link's title)."""
+    return Cell(label, c.href, c.title) if label and c.href else c
 
 
 @blueprint.route("/docs/<name>")

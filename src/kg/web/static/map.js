@@ -56,6 +56,8 @@
   function drawCountries(topology) {
     const countries = topojson.feature(topology, topology.objects.countries);
     const layer = el("g", { class: "countries" }, svg);
+    const names = document.createElementNS(NS, "g");
+    names.setAttribute("class", "country-names");
     for (const f of countries.features) {
       const polys = f.geometry ? (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates) : [];
       const near = polys.some((p) => p[0].some(([lon, lat]) => lon > WEST - 5 && lon < EAST + 5 && lat > SOUTH - 5 && lat < NORTH + 5));
@@ -63,6 +65,60 @@
       const d = polys.map((p) => p.map(ring).join("")).join("");
       const path = el("path", { d, class: "country" + (f.properties.name === "Syria" ? " syria" : "") }, layer);
       el("title", {}, path).textContent = f.properties.name;
+      const at = labelPoint(polys);
+      if (at) el("text", { class: "country-name", x: x(at[0]).toFixed(1), y: y(at[1]).toFixed(1), "text-anchor": "middle" }, names).textContent = f.properties.name;
+    }
+    svg.appendChild(names);  // above every outline, below the places
+  }
+
+  // the part of a ring inside the view (Sutherland–Hodgman, one edge of the view at a time)
+  function clip(ring) {
+    const edges = [[0, WEST, 1], [0, EAST, -1], [1, SOUTH, 1], [1, NORTH, -1]];
+    let out = ring;
+    for (const [axis, bound, sign] of edges) {
+      const inside = (p) => sign * (p[axis] - bound) >= 0;
+      const cut = (a, b) => { const t = (bound - a[axis]) / (b[axis] - a[axis]); return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]; };
+      const next = [];
+      out.forEach((p, i) => {
+        const prev = out[(i + out.length - 1) % out.length];
+        if (inside(p)) { if (!inside(prev)) next.push(cut(prev, p)); next.push(p); }
+        else if (inside(prev)) next.push(cut(prev, p));
+      });
+      out = next;
+      if (!out.length) break;
+    }
+    return out;
+  }
+
+  // where a country's name goes: the centroid of its largest piece in view, if that piece is big
+  // enough to hold a name (in square degrees)
+  function labelPoint(polys) {
+    let best = null;
+    for (const p of polys) {
+      const ring = clip(p[0]);
+      let a = 0, cx = 0, cy = 0;
+      ring.forEach((q, i) => {
+        const r = ring[(i + 1) % ring.length];
+        const k = q[0] * r[1] - r[0] * q[1];
+        a += k; cx += (q[0] + r[0]) * k; cy += (q[1] + r[1]) * k;
+      });
+      if (Math.abs(a / 2) > 0.8 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), at: [cx / (3 * a), cy / (3 * a)] };
+    }
+    return best && best.at;
+  }
+
+  // places with coordinates that no control report speaks to, for orientation: grey, unclickable
+  function drawReference(rows) {
+    const layer = el("g", { class: "reference" }, svg);
+    const seen = new Set();
+    for (const r of rows) {
+      const at = point(r.wkt);
+      if (!at || places[r.entity] || unplaced[r.entity] || seen.has(r.entity)) continue;
+      seen.add(r.entity);
+      const g = el("g", { class: "town", "data-place": r.entity, "data-label": r.label || local(r.entity) }, layer);
+      el("circle", { cx: x(at[0]), cy: y(at[1]), r: 4 }, g);
+      el("text", { class: "name", x: x(at[0]) + 7, y: y(at[1]) + 5 }, g).textContent = r.label || local(r.entity);
+      el("title", {}, g).textContent = (r.label || local(r.entity)) + ": no report of who held it";
     }
   }
 
@@ -80,14 +136,17 @@
   function summarise(rows) {
     const byPlace = {};
     for (const p of rows) {
-      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), uncertain: false, disputed: false, fresh: false });
+      const entry = (byPlace[p.place] = byPlace[p.place] || { whole: new Set(), partial: new Set(), sides: new Set(), certain: false, disputed: false, fresh: false });
       const name = p.controllerLabel || local(p.controller);
       (p.scope === "partial" ? entry.partial : entry.whole).add(name);
       entry.sides.add(p.sideLabel || name);
-      if (p.certain !== "true") entry.uncertain = true;
+      if (p.certain === "true") entry.certain = true;
       if (p.disputed === "true") entry.disputed = true;
       if (p.stale !== "true") entry.fresh = true;
     }
+    // the answer is uncertain, not a row: no report is certain, or the reports name different
+    // controllers (two that agree, one of them certain, make a certain answer)
+    for (const entry of Object.values(byPlace)) entry.uncertain = !entry.certain || entry.whole.size + entry.partial.size > 1;
     return byPlace;
   }
 
@@ -135,7 +194,38 @@
       if (flags.length) html("span", flags.join(", "), li).className = "flags";
       li.addEventListener("click", () => select(iri));
     }
+    declutter();
     drawLegend();
+  }
+
+  // labels that would overlap: a place's name moves to the left of its dot, or below or above; a
+  // reference town's too, or gives way (its dot and tooltip stay); then a country's name moves
+  // up, down or sideways, or gives way
+  function declutter() {
+    const taken = [];
+    const box = (t) => { const b = t.getBBox(); return [b.x - 2, b.y - 1, b.x + b.width + 2, b.y + b.height + 1]; };
+    const free = (b) => b[0] >= 0 && b[2] <= WIDTH && b[1] >= 0 && b[3] <= HEIGHT && !taken.some((o) => b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
+    const place = (t, moves) => {
+      if (!t.dataset.x) Object.assign(t.dataset, { x: t.getAttribute("x"), y: t.getAttribute("y"), anchor: t.getAttribute("text-anchor") || "start" });
+      const x0 = Number(t.dataset.x), y0 = Number(t.dataset.y), anchor = t.dataset.anchor;
+      for (const [dx, dy, a] of moves) {
+        t.setAttribute("x", x0 + dx); t.setAttribute("y", y0 + dy); t.setAttribute("text-anchor", a || anchor);
+        const b = box(t);
+        if (free(b)) { taken.push(b); t.removeAttribute("visibility"); return; }
+      }
+      t.setAttribute("x", x0); t.setAttribute("y", y0); t.setAttribute("text-anchor", anchor);
+      return false;
+    };
+    for (const c of svg.querySelectorAll("g.places circle")) taken.push([c.cx.baseVal.value - 7, c.cy.baseVal.value - 7, c.cx.baseVal.value + 7, c.cy.baseVal.value + 7]);
+    for (const t of svg.querySelectorAll("g.places text.name")) {
+      if (place(t, [[0, 0], [-20, 0, "end"], [-9, 22, "middle"], [-9, -16, "middle"]]) === false) taken.push(box(t));
+    }
+    for (const t of svg.querySelectorAll(".reference text.name")) {
+      if (place(t, [[0, 0], [-14, 0, "end"], [-7, 20, "middle"], [-7, -14, "middle"]]) === false) t.setAttribute("visibility", "hidden");
+    }
+    for (const t of svg.querySelectorAll(".country-names text")) {
+      if (place(t, [[0, 0], [0, 32], [0, -32], [0, 64], [0, -64], [40, 0], [-40, 0]]) === false) t.setAttribute("visibility", "hidden");
+    }
   }
 
   function drawUnplaced(byPlace) {
@@ -165,7 +255,7 @@
     };
     for (const [side, c] of Object.entries(colours)) item("", side, c);
     item("unknown", "unknown: nothing in the graph speaks to it");
-    item("uncertain", "uncertain: a change may fall on either side of the date", "#ccc");
+    item("uncertain", "uncertain: no report is sure of who held it on the date, or reports name different controllers", "#ccc");
     item("partial", "partial control only", "#ccc");
     item("disputed", "disputed: sources name different controllers or dates (!)", "#ccc");
     item("stale", "stale: not confirmed for a long time", "#ccc");
@@ -201,10 +291,14 @@
     return t;
   }
 
+  // a link; a long id in its text may break after an underscore (and nowhere else)
   function link(href, text) {
     const a = document.createElement("a");
     a.href = href;
-    a.textContent = text;
+    String(text).split(/(?<=_)/).forEach((part, i) => {
+      if (i) a.appendChild(document.createElement("wbr"));
+      a.append(part);
+    });
     return a;
   }
 
@@ -285,7 +379,8 @@
     fetch(svg.dataset.countries).then((r) => r.json()),
     getJSON("/queries/control-map.json?date=2100-01-01"),
     getJSON("/queries/map-anchors.json"),
-  ]).then(([topology, everything, anchors]) => {
+    getJSON("/queries/entities.json?kind=place"),
+  ]).then(([topology, everything, anchors, entities]) => {
     drawCountries(topology);
     const anchorOf = {};
     for (const a of bindings(anchors)) if (a.wkt && a.area !== "true" && !anchorOf[a.entity]) anchorOf[a.entity] = a;
@@ -300,6 +395,7 @@
         places[row.place] = { label, lon: lon + 0.12, lat: lat - 0.12, anchor: "at " + (anchor.relation === "near" ? "nearby " : "") + (anchor.anchorLabel || local(anchor.anchor)) };
       } else unplaced[row.place] = label;
     }
+    drawReference(bindings(entities));
     return show();
   }).then(() => {
     svg.dataset.ready = "true";
