@@ -27,6 +27,7 @@ a kernel that refuses seccomp, :func:`install` returns False and kg says so (see
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import struct
@@ -154,8 +155,10 @@ def _forget_frames(exc: BaseException | None) -> None:
         exc = exc.__context__ or exc.__cause__
 
 
+@functools.cache
 def available() -> str | None:
-    """None if the filter can be installed here, or why not (tried on a throwaway thread)."""
+    """None if the filter can be installed here, or why not (tried once per process, on a
+    throwaway thread: the answer cannot change while the process runs)."""
     reason: list[str | None] = []
     thread = threading.Thread(target=lambda: reason.append(install(whole_process=False)), daemon=True)
     thread.start()
