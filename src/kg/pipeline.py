@@ -239,14 +239,6 @@ def reason(settings: Settings) -> reasoning.Reasoning:
     return reasoning.infer(data, load_ontology(settings))
 
 
-def open_for_queries(settings: Settings) -> Store:
-    return open_store(settings)
-
-
-def open_for_writes(settings: Settings) -> Store:
-    return open_store(settings)
-
-
 def open_or_empty(settings: Settings) -> Store:
     """The store if one has been built, or an empty one to check submissions against."""
     try:

@@ -47,10 +47,6 @@ def kg() -> Kg:
     return current_app.extensions["kg"]  # type: ignore[no-any-return]
 
 
-def settings() -> Settings:
-    return kg().settings
-
-
 def _headers(response: Response) -> Response:
     """CORS for reads; no sniffing; pages may not be framed or load anything from elsewhere."""
     is_write = request.mimetype == "application/sparql-update" or (
