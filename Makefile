@@ -51,8 +51,10 @@ serve: install
 	kg build --if-changed
 	kg serve
 
+# One pytest process per core; a test file stays in one process (--dist loadfile), so the
+# module-scoped stores and servers are built once, not once per process.
 test: install system-deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests bench
