@@ -58,6 +58,7 @@ LAYERS: dict[str, int] = {
     "linking": 4,
     "retention": 4,
     "reconcile": 4,
+    "reconcile_suggest": 4,
     "linkedplaces": 4,
     "app": 4,  # the one object a running kg is: above every action it offers, below the faces
     # L5 faces: nothing imports these
@@ -86,6 +87,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("app", "pipeline"),  # Kg.build, Kg.ontology
     ("app", "submissions"),  # Kg.submit, Kg.retract, Kg.validate
     ("app", "reconcile"),  # Kg.reconcile_index, cached between writes
+    ("reconcile_suggest", "reconcile"),  # suggest completes over reconciliation's index
     ("formats", "store"),
 }
 

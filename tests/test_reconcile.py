@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
 
-from kg import reconcile
+from kg import reconcile, reconcile_suggest
 from kg.config import Settings
 from kg.errors import ConfigError, InputError, UsageError
 from kg.store import Store
@@ -126,9 +126,9 @@ def test_the_type_restricts_the_candidates(index: reconcile.Index) -> None:
 
 def test_suggest_completes_a_prefix_across_spellings(index: reconcile.Index) -> None:
     """Qary, and the folded dumei, complete to their places."""
-    assert reconcile.suggest(index, "Qary")[0].id == "place/al-qaryatayn"
-    assert reconcile.suggest(index, "dumei")[0].id == "place/al-dumayr"
-    assert reconcile.suggest(index, "   ") == []
+    assert reconcile_suggest.suggest(index, "Qary")[0].id == "place/al-qaryatayn"
+    assert reconcile_suggest.suggest(index, "dumei")[0].id == "place/al-dumayr"
+    assert reconcile_suggest.suggest(index, "   ") == []
 
 
 def test_an_index_cut_by_the_row_cap_is_refused(seed: tuple[Settings, Store]) -> None:

@@ -386,6 +386,7 @@ BAD_REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, object], int]] = {
     ("ontology.page", "/ontology"): ("GET", "/ontology?format=nope", {}, 406),
     ("reconcile.service", "/reconcile"): ("POST", "/reconcile", {"data": {}}, 400),
     ("reconcile.suggest_entity", "/reconcile/suggest/entity"): ("GET", "/reconcile/suggest/entity?cursor=x", {}, 400),
+    ("reconcile.suggest_type", "/reconcile/suggest/type"): ("PUT", "/reconcile/suggest/type", {}, 405),
     ("reconcile.suggest_property", "/reconcile/suggest/property"): ("PUT", "/reconcile/suggest/property", {}, 405),
     ("reconcile.preview", "/reconcile/preview"): ("GET", "/reconcile/preview", {}, 400),
     ("exports.places_lpf", "/export/places.lpf.json"): ("POST", "/export/places.lpf.json", {}, 405),

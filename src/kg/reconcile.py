@@ -2,8 +2,8 @@
 
 The actions behind ``/reconcile`` (the W3C Entity Reconciliation API, version 0.2, which
 OpenRefine speaks): :func:`manifest` describes the service, :func:`reconcile` answers a batch of
-queries, :func:`suggest` completes a prefix and :func:`describe` gives what a preview shows. The
-web layer only translates HTTP to these calls and back.
+queries and :func:`entity` gives what a preview shows (suggest is :mod:`kg.reconcile_suggest`).
+The web layer only translates HTTP to these calls and back.
 
 Names are scored with :mod:`kg.names` against every name an entity goes by (its label, its
 alternate labels and the spellings the articles use: the saved query ``names``), so
@@ -12,7 +12,9 @@ name a type (``Place``, ``Settlement``, ``Actor``…) and properties — ``locat
 ``country`` and ``governorate``, which look only at containers of that type), ``partOf``, and
 ``coordinates`` as ``"lat,lon"``. A candidate's ``score`` is 0–100; ``match`` is true only for
 a candidate whose name agrees, whose given properties agree, and that no other candidate comes
-close to.
+close to. A town's name (one without a word such as *governorate* or *province*) ranks the town
+above the governorate it lies in when both carry the name, and such a tie is never a match:
+*Hims* finds the city Homs first, for a person to confirm, not the Homs governorate.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ MIN_NAME_SCORE = names.MIN_SCORE  # below this a name is not a candidate at all
 MATCH_NAME_SCORE = names.MATCH_SCORE  # a match needs at least this similarity of its name and of each property …
 MATCH_MARGIN = 100 * names.MATCH_MARGIN  # … and a lead of this many points over the next candidate
 NEAR_KM = 25.0
+# Words that make a name an administrative unit's rather than a town's ("Homs province").
+ADMIN_WORDS = frozenset({"governorate", "province", "muhafazat", "muhafazah", "district", "subdistrict", "nahiyah"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ def manifest(base_url: str) -> dict[str, Any]:
         "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 420, "height": 200},
         "suggest": {
             "entity": {"service_url": base, "service_path": "/reconcile/suggest/entity"},
+            "type": {"service_url": base, "service_path": "/reconcile/suggest/type"},
             "property": {"service_url": base, "service_path": "/reconcile/suggest/property"},
         },
     }
@@ -232,7 +237,9 @@ def _query(key: str, spec: Any) -> Query:
     properties = tuple(_property(key, p) for p in _as_list(spec.get("properties") or [], fail))
     if not text.strip() and not properties:
         raise fail("needs a non-empty 'query' or at least one property")
-    return Query(text.strip(), tuple(_type_id(key, t) for t in types), min(int(limit), MAX_LIMIT), properties)
+    return Query(
+        text.strip(), tuple(type_id(t, f"query {key!r}") for t in types), min(int(limit), MAX_LIMIT), properties
+    )
 
 
 def _as_list(value: Any, fail: Any) -> list[Any]:
@@ -241,11 +248,13 @@ def _as_list(value: Any, fail: Any) -> list[Any]:
     return value
 
 
-def _type_id(key: str, ref: str) -> str:
+def type_id(ref: str, where: str) -> str:
+    """The kg class a type id names (``Place``, ``kg:Settlement`` or the class IRI), or a
+    UsageError saying ``where`` it was given."""
     local = _local(ref.removeprefix("kg:"))
     if not hasattr(KG, local) or not local[:1].isupper():
         raise UsageError(
-            f"query {key!r}: unknown type {ref!r}",
+            f"{where}: unknown type {ref!r}",
             hint="a kg class such as Place, Settlement, AdministrativeUnit, Infrastructure, Actor",
         )
     return local
@@ -288,7 +297,8 @@ def candidates(index: Index, query: Query) -> list[Candidate]:
         if scored is not None:
             found.append(scored)
     found.sort(key=lambda c: (-c.score, c.entity.label, c.entity.id))
-    if found and _is_match(found, query):
+    found, tied = _settlements_first(found, query)
+    if found and not tied and _is_match(found, query):
         found[0] = Candidate(found[0].entity, found[0].score, found[0].features, True)
     return found[: query.limit]
 
@@ -344,6 +354,30 @@ def _nearness(entity: Entity, value: str) -> float:
     return max(0.0, 1.0 - km / (2 * NEAR_KM))
 
 
+def _settlements_first(found: list[Candidate], query: Query) -> tuple[list[Candidate], bool]:
+    """A city-like name (no word such as governorate or province) ranks a settlement above the
+    administrative unit it lies in when both carry the name (Hims: Homs, then Homs governorate);
+    when the unit's name agrees at least as well, the two tie, and a tie is never a match."""
+    if not query.text or ADMIN_WORDS & set(names.words(query.text)):
+        return found, False
+    settlements = [c for c in found if "Settlement" in c.entity.types and _name(c) >= MATCH_NAME_SCORE]
+    ranked, tied = [], False
+    for c in found:
+        city = next(
+            (s for s in settlements if "AdministrativeUnit" in c.entity.types and c.entity.iri in s.entity.within), None
+        )
+        if city is not None and c.score >= city.score:
+            tied = tied or ((city is found[0] or c is found[0]) and _name(c) >= _name(city))
+            c = Candidate(c.entity, round(city.score - 0.1, 1), (*c.features, ("namesake_settlement", True)))
+        ranked.append(c)
+    ranked.sort(key=lambda c: (-c.score, c.entity.label, c.entity.id))
+    return ranked, tied
+
+
+def _name(candidate: Candidate) -> float:
+    return float(dict(candidate.features).get("name", 0.0))
+
+
 def _is_match(found: list[Candidate], query: Query) -> bool:
     top = dict(found[0].features)
     if query.text and float(top.get("name", 0.0)) < MATCH_NAME_SCORE:
@@ -353,32 +387,7 @@ def _is_match(found: list[Candidate], query: Query) -> bool:
     return len(found) == 1 or found[1].score <= found[0].score - MATCH_MARGIN
 
 
-# --------------------------------------------------------------------------- suggest and preview
-
-
-def suggest(index: Index, prefix: str, *, cursor: int = 0, limit: int = 10) -> list[Entity]:
-    """Entities with a name that begins with ``prefix`` (as typed, or once folded), best first."""
-    wanted, folded = prefix.strip().casefold(), names.fold(prefix)
-    if not wanted:
-        return []
-    hits = []
-    for entity in index.entities:
-        starts = [n for n in entity.names if n.casefold().startswith(wanted) or names.fold(n).startswith(folded)]
-        if not starts and folded:
-            starts = [n for n in entity.names if any(w.startswith(folded) for w in names.fold(n).split())]
-        if starts:
-            hits.append((min(len(n) for n in starts), entity.label.casefold(), entity))
-    hits.sort(key=lambda h: (h[0], h[1]))
-    return [entity for _, _, entity in hits[cursor : cursor + limit]]
-
-
-def suggest_properties(prefix: str) -> list[dict[str, str]]:
-    wanted = prefix.strip().casefold()
-    return [
-        {"id": pid, "name": name}
-        for pid, (name, _) in PROPERTIES.items()
-        if pid.casefold().startswith(wanted) or name.startswith(wanted)
-    ]
+# --------------------------------------------------------------------------- preview
 
 
 def entity(index: Index, ref: str) -> Entity:

@@ -4,8 +4,9 @@ and actors, for OpenRefine and any other client of the protocol.
 - ``GET /reconcile`` with no ``queries``: the service manifest;
 - ``GET|POST /reconcile`` with ``queries=`` (a JSON object of queries, as a form field or in the
   query string): the candidates of each query;
-- ``GET /reconcile/suggest/entity?prefix=`` and ``/reconcile/suggest/property?prefix=``:
-  completion for OpenRefine's search boxes;
+- ``GET /reconcile/suggest/entity?prefix=`` (by name or id; ``type=`` keeps to a type),
+  ``/reconcile/suggest/type?prefix=`` and ``/reconcile/suggest/property?prefix=``: completion
+  for OpenRefine's search boxes;
 - ``GET /reconcile/preview?id=``: a small page for OpenRefine's preview pane (it may be framed).
 
 Each route translates HTTP to one :mod:`kg.reconcile` call and back; bad input leaves through the
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from kg import reconcile
+from kg import reconcile, reconcile_suggest
 from kg.errors import UsageError
 from kg.web import kg
 
@@ -42,15 +43,21 @@ def service() -> Response:
 
 @blueprint.route("/reconcile/suggest/entity")
 def suggest_entity() -> Response:
-    found = reconcile.suggest(_index(), request.args.get("prefix", ""), cursor=_cursor())
+    types = tuple(reconcile.type_id(t, "suggest") for t in request.args.getlist("type") if t)
+    found = reconcile_suggest.suggest(_index(), request.args.get("prefix", ""), cursor=_cursor(), types=types)
     return jsonify(
         {"result": [{"id": e.id, "name": e.label, "description": e.description, "notable": [_type(e)]} for e in found]}
     )
 
 
+@blueprint.route("/reconcile/suggest/type")
+def suggest_type() -> Response:
+    return jsonify({"result": reconcile_suggest.suggest_types(_index(), request.args.get("prefix", ""))})
+
+
 @blueprint.route("/reconcile/suggest/property")
 def suggest_property() -> Response:
-    return jsonify({"result": reconcile.suggest_properties(request.args.get("prefix", ""))})
+    return jsonify({"result": reconcile_suggest.suggest_properties(request.args.get("prefix", ""))})
 
 
 @blueprint.route("/reconcile/preview")
