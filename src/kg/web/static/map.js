@@ -312,7 +312,7 @@
   function safeHref(value) {
     try {
       const url = new URL(String(value), location.origin);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+      return url.protocol === "http:" || url.protocol === "https:" ? String(value) : null;
     } catch (e) {
       return null;
     }
