@@ -127,6 +127,7 @@ def test_a_runaway_query_is_stopped_and_its_worker_replaced(tmp_path: Path):
         with pytest.raises(QueryTimeout) as caught:
             pool.query(SLOW, timeout=1)
         assert "1 s" in caught.value.message and caught.value.status == 503
+        wait_until_ended(list(before))  # killed at once; reaped in the background
         assert not any(alive(pid) for pid in before)
         assert pool.query(LABELS, timeout=10, max_rows=1).rows  # answered by the replacement
         assert worker_pids(pool).isdisjoint(before)

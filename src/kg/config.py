@@ -77,7 +77,27 @@ class Settings:
     stale_days: int = _setting(
         90, "KG_STALE_DAYS", "days after its last confirmation a control period is stale (never certain, drawn faded)"
     )
-    max_body: int = _setting(10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve)")
+    max_body: int = _setting(
+        10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve; refused with 413 as soon as it is passed)"
+    )
+    max_header: int = _setting(
+        262_144, "KG_MAX_HEADER", "bytes a request's line and headers may have together (kg serve; more: 431)"
+    )
+    request_timeout: float = _setting(
+        10.0, "KG_REQUEST_TIMEOUT", "seconds a client has to send a request's line and headers (kg serve; then 408)"
+    )
+    min_rate: int = _setting(
+        1_000, "KG_MIN_RATE", "bytes per second a request must keep arriving at, beyond KG_REQUEST_TIMEOUT (kg serve)"
+    )
+    idle_timeout: int = _setting(
+        30, "KG_IDLE_TIMEOUT", "seconds a kept-alive connection may wait idle for its next request (kg serve)"
+    )
+    connections: int = _setting(
+        200, "KG_CONNECTIONS", "connections kg serve holds open at once (more wait to be accepted)"
+    )
+    client_connections: int = _setting(
+        20, "KG_CLIENT_CONNECTIONS", "connections one client address may hold open at once (kg serve; more: 429)"
+    )
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
     port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
@@ -108,6 +128,7 @@ class Settings:
             )
         if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
+        self._check_connections()
         self._check_store()
         if self.stale_days < 0:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
@@ -117,6 +138,19 @@ class Settings:
             raise ConfigError(
                 f"KG_WIKIDATA={self.wikidata_endpoint!r} must be an http(s) URL of a SPARQL endpoint",
                 hint="e.g. KG_WIKIDATA=https://query.wikidata.org/sparql",
+            )
+
+    def _check_connections(self) -> None:
+        """Every connection limit of kg serve must stay on: no zero, no unbounded wait."""
+        if not (0 < self.request_timeout < 3_600) or self.min_rate < 1 or self.idle_timeout < 1:
+            raise ConfigError(
+                "KG_REQUEST_TIMEOUT must be from 0 to 3600 seconds (not 0), KG_MIN_RATE and KG_IDLE_TIMEOUT at least 1",
+                hint="e.g. KG_REQUEST_TIMEOUT=10 KG_MIN_RATE=1000 KG_IDLE_TIMEOUT=30",
+            )
+        if self.max_header < 1_024 or not (1 <= self.client_connections <= self.connections):
+            raise ConfigError(
+                "KG_MAX_HEADER must be at least 1024, and KG_CLIENT_CONNECTIONS from 1 to KG_CONNECTIONS",
+                hint="e.g. KG_MAX_HEADER=262144 KG_CONNECTIONS=200 KG_CLIENT_CONNECTIONS=20",
             )
 
     def _check_store(self) -> None:

@@ -14,6 +14,7 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     │   ├── Unauthorized         exit 2   401  a write without a token
     │   └── Forbidden            exit 2   403  a token that may not do this
     ├── InputError               exit 2   400  a file or body that cannot be read or parsed at all
+    ├── ProtocolError            exit 2   4xx  an HTTP request kg serve refuses before the app reads it
     ├── ConfigError              exit 2   500  settings that cannot work (bad KG_STORE, missing folder)
     │   └── ReasonerUnavailable  exit 2   500  the OWL reasoner needs Java, which is missing
     ├── QueryError               exit 2   400  a SPARQL query the engine rejects
@@ -146,6 +147,16 @@ class InputError(KgError):
     """A file or request body that cannot be read or parsed at all."""
 
     status = 400
+
+
+class ProtocolError(KgError):
+    """An HTTP request that kg serve refuses before the web app sees it (:mod:`kg.web.connections`):
+    not well-formed HTTP (400), too slow (408), too large (413, 431), or one connection too many
+    from its address (429); the status is given with the message."""
+
+    def __init__(self, message: str, *, status: int, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.status = status
 
 
 class ConfigError(KgError):

@@ -12,9 +12,10 @@ instead, started with *spawn*, each holding the current database open read-only:
     poll(the time left) ◀────────────────────────  ("ok", QueryResult) or ("error", KgError)
     give the worker back
 
-A query that overruns gets its worker killed and replaced, and QueryTimeout is raised; the
-other workers go on answering other threads meanwhile. The limit covers the wait for a free
-worker as well, so no caller waits longer than its limit (plus the kill).
+A query that overruns gets its worker killed, QueryTimeout is raised at once, and the worker is
+reaped and replaced in the background; the other workers go on answering other threads
+meanwhile. The limit covers the wait for a free worker as well, so no caller waits longer than
+its limit (plus the kill signal).
 
 Each worker installs the network sandbox (:mod:`kg.store.sandbox`) on its whole process before
 it does anything else, so the engine in it cannot open a network connection whatever it is asked.
@@ -97,6 +98,7 @@ class QueryPool:
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
+        self._reapers: list[threading.Thread] = []  # replacing killed workers (see _replace)
         self._closed = False
         for _ in range(size):
             self._idle.put(self._start())
@@ -139,9 +141,12 @@ class QueryPool:
         with self._lock:
             self._closed = True
             workers, self._workers = self._workers, []
+            reapers, self._reapers = self._reapers, []
         for worker in workers:
             worker.process.kill()
             worker.process.join()
+        for reaper in reapers:
+            reaper.join()
         while not self._idle.empty():
             if idle := self._idle.get_nowait():
                 idle.conn.close()
@@ -191,8 +196,16 @@ class QueryPool:
         worker.conn.close()
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill a worker that overran or broke, and start a fresh one in its place."""
+        """Kill a worker that overran or broke, and start a fresh one in its place: the kill now,
+        the rest in the background, so that the caller's answer waits neither for the dead
+        worker to be reaped (up to a second when it held much memory) nor for the new one."""
         worker.process.kill()
+        reaper = threading.Thread(target=self._reap, args=(worker,), daemon=True, name="kg-query-reaper")
+        with self._lock:
+            self._reapers = [r for r in self._reapers if r.is_alive()] + [reaper]
+        reaper.start()
+
+    def _reap(self, worker: _Worker) -> None:
         worker.process.join()
         worker.conn.close()
         with self._lock:

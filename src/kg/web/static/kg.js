@@ -18,8 +18,8 @@
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
-    if (term.type === "uri") {
-      const a = document.createElement("a");
+    if (term.type === "uri" && (term.value.startsWith(ID) || /^https?:\/\//i.test(term.value))) {
+      const a = document.createElement("a");  // only kg's own ids and http(s) IRIs become links
       a.href = term.value.startsWith(ID) ? "/id/" + term.value.slice(ID.length) : term.value;
       a.textContent = term.value.startsWith(ID) ? term.value.slice(ID.length) : term.value;
       td.appendChild(a);

@@ -291,10 +291,12 @@
     return t;
   }
 
-  // a link; a long id in its text may break after an underscore (and nowhere else)
+  // a link; a long id in its text may break after an underscore (and nowhere else); a value that
+  // is not a path on this site or an http(s) URL (javascript:, data:, …) gives no href at all
   function link(href, text) {
     const a = document.createElement("a");
-    a.href = href;
+    const safe = safeHref(href);
+    if (safe) a.href = safe;
     String(text).split(/(?<=_)/).forEach((part, i) => {
       if (i) a.appendChild(document.createElement("wbr"));
       a.append(part);
@@ -306,6 +308,16 @@
     return iri.replace("https://w3id.org/kg/id/", "/id/");
   }
 
+  // an href only from a path on this site or an http(s) URL: null for anything else
+  function safeHref(value) {
+    try {
+      const url = new URL(String(value), location.origin);
+      return url.protocol === "http:" || url.protocol === "https:" ? String(value) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   function select(iri) {
     selected = iri;
     saveState();
@@ -313,7 +325,9 @@
     const section = document.getElementById("map-history");
     section.hidden = false;
     document.getElementById("history-title").textContent = (places[iri] || { label: local(iri) }).label;
-    document.getElementById("history-link").href = idPath(iri);
+    const history = document.getElementById("history-link");
+    if (safeHref(idPath(iri))) history.href = safeHref(idPath(iri));
+    else history.removeAttribute("href");
     const events = document.getElementById("history-events");
     const conflicts = document.getElementById("history-conflicts");
     events.replaceChildren(html("p", "loading…"));
@@ -399,6 +413,12 @@
     return show();
   }).then(() => {
     svg.dataset.ready = "true";
-    if (params.get("place")) select(params.get("place"));
+    const place = params.get("place");
+    if (place && (Object.hasOwn(places, place) || Object.hasOwn(unplaced, place))) select(place);
+    else if (place) {
+      const problem = document.getElementById("map-problem");
+      problem.textContent = "?place=" + place + " is not a place on this map: give a place's IRI (e.g. ?place=https://w3id.org/kg/id/place/al-qaryatayn).";
+      problem.hidden = false;
+    }
   });
 })();
