@@ -41,7 +41,7 @@ import re
 import unicodedata
 
 from kg import sparql_help
-from kg.errors import QueryRefused
+from kg.errors import QueryError, QueryRefused
 
 _LEXEMES = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
@@ -323,4 +323,42 @@ def with_limit(text: str, limit: int) -> str:
             ):
                 return text
             return f"{text.rstrip()}\nLIMIT {limit}"
+    return text
+
+
+# --------------------------------------------------------------------------- the protocol's update dataset
+
+
+def dataset_clause(text: str) -> str | None:
+    """``USING`` or ``WITH`` if the update names its own dataset (outside IRIs, strings and
+    comments), else None: the protocol's ``using-graph-uri``/``using-named-graph-uri`` may
+    not be given with them."""
+    bare = masked(text)
+    found = [(m.start(), w) for w in ("USING", "WITH") if (m := re.search(_KEYWORD.format(w), bare, re.IGNORECASE))]
+    return min(found)[1] if found else None
+
+
+def with_using(text: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
+    """The update with ``USING <g>`` / ``USING NAMED <g>`` clauses before the ``WHERE`` of every
+    ``DELETE``/``INSERT … WHERE`` operation: what the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri`` mean (SPARQL 1.1 Protocol §2.2.3). ``DELETE WHERE`` cannot take
+    them and is refused (QueryError) rather than run over another dataset than the one named."""
+    clauses = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
+    bare = masked(text)
+    places, depth = [], 0
+    for match in re.finditer(r"[{}]|" + _KEYWORD.format("WHERE"), bare, re.IGNORECASE):
+        token = match.group()
+        if token in "{}":
+            depth += 1 if token == "{" else -1
+            continue
+        if depth != 0:
+            continue
+        if re.search(_KEYWORD.format("DELETE") + r"\s*$", bare[: match.start()], re.IGNORECASE):
+            raise QueryError(
+                "using-graph-uri/using-named-graph-uri cannot apply to a DELETE WHERE operation",
+                hint="write it as DELETE { … } WHERE { … }, or name the graphs with GRAPH in the update",
+            )
+        places.append(match.start())
+    for position in reversed(places):
+        text = f"{text[:position]}{clauses} {text[position:]}"
     return text
