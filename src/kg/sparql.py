@@ -341,24 +341,35 @@ def dataset_clause(text: str) -> str | None:
 def with_using(text: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
     """The update with ``USING <g>`` / ``USING NAMED <g>`` clauses before the ``WHERE`` of every
     ``DELETE``/``INSERT … WHERE`` operation: what the protocol's ``using-graph-uri`` and
-    ``using-named-graph-uri`` mean (SPARQL 1.1 Protocol §2.2.3). ``DELETE WHERE`` cannot take
-    them and is refused (QueryError) rather than run over another dataset than the one named."""
+    ``using-named-graph-uri`` mean (SPARQL 1.1 Protocol §2.2.3). ``DELETE WHERE { P }``, which
+    cannot take them, is written as what it stands for, ``DELETE { P } USING … WHERE { P }``."""
     clauses = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
     bare = masked(text)
-    places, depth = [], 0
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
+    depth = 0
     for match in re.finditer(r"[{}]|" + _KEYWORD.format("WHERE"), bare, re.IGNORECASE):
         token = match.group()
         if token in "{}":
             depth += 1 if token == "{" else -1
-            continue
-        if depth != 0:
-            continue
-        if re.search(_KEYWORD.format("DELETE") + r"\s*$", bare[: match.start()], re.IGNORECASE):
-            raise QueryError(
-                "using-graph-uri/using-named-graph-uri cannot apply to a DELETE WHERE operation",
-                hint="write it as DELETE { … } WHERE { … }, or name the graphs with GRAPH in the update",
-            )
-        places.append(match.start())
-    for position in reversed(places):
-        text = f"{text[:position]}{clauses} {text[position:]}"
+        elif depth == 0 and re.search(_KEYWORD.format("DELETE") + r"\s*$", bare[: match.start()], re.IGNORECASE):
+            opening = bare.find("{", match.end())
+            closing = _closing(bare, opening)
+            if opening < 0 or closing is None:
+                raise QueryError("the DELETE WHERE operation has no complete { … } pattern", hint="close its braces")
+            pattern = text[opening : closing + 1]
+            edits.append((match.start(), closing + 1, f"{pattern} {clauses} WHERE {pattern}"))
+        elif depth == 0:
+            edits.append((match.start(), match.start(), f"{clauses} "))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
     return text
+
+
+def _closing(bare: str, opening: int) -> int | None:
+    """The position of the ``}`` that closes the ``{`` at ``opening``."""
+    depth = 0
+    for position in range(max(opening, 0), len(bare)):
+        depth += {"{": 1, "}": -1}.get(bare[position], 0)
+        if depth == 0:
+            return position
+    return None

@@ -106,7 +106,8 @@ def _service_description() -> Response:
     graph.add((me, SD.endpoint, me))
     for language in (SD.SPARQL11Query, SD.SPARQL11Update):
         graph.add((me, SD.supportedLanguage, language))
-    graph.add((me, SD.feature, SD.UnionDefaultGraph))
+    # not sd:UnionDefaultGraph: that says updates read the union too, and an update's WHERE reads
+    # the store's own default graph (Oxigraph's union takes queries only); the comment says so
     for fmt in (
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",
@@ -132,8 +133,9 @@ def _service_description() -> Response:
             me,
             URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
             Literal(
-                "kg: territorial control in the Syrian conflict. The default graph is the union of all named graphs. "
-                "SERVICE is refused; updates need a bearer token."
+                "kg: territorial control in the Syrian conflict. A query's default graph is the union of all graphs; "
+                "an update's is the store's own default graph, unless USING, WITH or using-graph-uri names graphs. "
+                "SERVICE and LOAD are refused; updates need a bearer token. The Graph Store Protocol is not served."
             ),
         )
     )

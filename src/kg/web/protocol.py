@@ -25,6 +25,7 @@ Fields = tuple[tuple[str, str], ...]
 
 _FORM = "application/x-www-form-urlencoded"
 _DIRECT = {"application/sparql-query": "query", "application/sparql-update": "update"}
+_RDF_BODIES = {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "text/n3"}
 _HOST_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?/|https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?/")
 
 
@@ -76,6 +77,12 @@ def operation(given: Fields) -> tuple[str | None, str | None]:
         if query is None and update is None:
             raise UsageError("the form has neither 'query' nor 'update'")
         return query, update
+    if mimetype in _RDF_BODIES:
+        raise UnsupportedMediaType(
+            f"cannot take a {mimetype} body: kg does not serve the SPARQL 1.1 Graph Store HTTP Protocol, "
+            "so RDF sent to /sparql is not stored",
+            hint="add data by POST /submissions, which validates it, or send an application/sparql-update",
+        )
     raise UnsupportedMediaType(
         f"cannot take a {mimetype or 'body without a Content-Type'}",
         hint="send application/x-www-form-urlencoded, application/sparql-query or application/sparql-update",
