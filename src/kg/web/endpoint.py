@@ -5,8 +5,11 @@
 - results chosen by ``Accept`` (or ``format=`` for browsers): SELECT/ASK as SPARQL JSON, XML,
   CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML; 406 when none fits;
 - update by POST form (``update=``) or ``application/sparql-update``, only with a bearer token
-  (401 without one, 403 with a wrong one); 415 for any other body type;
+  (401 without one, 403 with a wrong one); 415 for any other body type; ``using-graph-uri`` /
+  ``using-named-graph-uri`` become ``USING`` clauses (400 beside ``USING``/``WITH`` in the text);
 - ``/sparql`` with neither gives the W3C service description.
+
+How a request is read (one operation, UTF-8, no Graph Store Protocol) is :mod:`kg.web.protocol`.
 """
 
 from __future__ import annotations
