@@ -49,7 +49,7 @@ def sparql() -> Response:
     result = kg().query(
         query,
         dataset=Dataset(protocol.values(fields, "default-graph-uri"), protocol.values(fields, "named-graph-uri")),
-        base=protocol.base(),
+        base=protocol.base(query),
     )
     return advised(render_result(result), kg().warnings(query))
 
@@ -90,7 +90,7 @@ def _update(update: str, fields: protocol.Fields) -> Response:
                 hint="name the graphs one way: in the update text or in the request's parameters, not both",
             )
         update = sparql_text.with_using(update, default, named)
-    kg().update(update, base=protocol.base())
+    kg().update(update, base=protocol.base(update))
     return Response(status=204)
 
 

@@ -26,6 +26,7 @@ Fields = tuple[tuple[str, str], ...]
 _FORM = "application/x-www-form-urlencoded"
 _DIRECT = {"application/sparql-query": "query", "application/sparql-update": "update"}
 _RDF_BODIES = {"text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "text/n3"}
+_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.\-]*:)[^<>\"{}|^`\\\s]*>")
 _HOST_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?/|https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?/")
 
 
@@ -89,11 +90,12 @@ def operation(given: Fields) -> tuple[str | None, str | None]:
     )
 
 
-def base() -> str | None:
-    """The endpoint's own URL, the base IRI of the texts it runs (None if the Host header does
-    not make a plain URL of it)."""
+def base(text: str) -> str | None:
+    """The endpoint's own URL, the base IRI of a text with relative IRIs in it; None for a text
+    without (most: a BASE added to every text would put the host's name in every text checked
+    for SERVICE and LOAD), or if the Host header does not make a plain URL of it."""
     host = request.host_url
-    return host + "sparql" if _HOST_URL.fullmatch(host) else None
+    return host + "sparql" if _RELATIVE_IRI.search(text) and _HOST_URL.fullmatch(host) else None
 
 
 def _one(given: Fields, name: str) -> str | None:
