@@ -90,11 +90,15 @@ class Kg:
         max_rows: int | None = None,
         dataset: Dataset | None = None,
         prefixes: bool = False,
+        base: str | None = None,
     ) -> QueryResult:
         """Run SPARQL with the default time limit and row cap unless others are named; with
         ``prefixes``, the default prefixes (:data:`kg.formats.PREFIXES`, the web editor's) that
-        the text does not declare. A syntax error says where, at what and what to do."""
+        the text does not declare; with ``base``, that base IRI for its relative IRIs (a BASE
+        of its own overrides it). A syntax error says where, at what and what to do."""
         text, offset = sparql_help.with_prefixes(sparql, formats.PREFIXES) if prefixes else (sparql, 0)
+        if base is not None:
+            text, offset = f"BASE <{base}> {text}", offset + len(f"BASE <{base}> ")
         if offset:
             sparql_text.check_allowed(sparql)  # so that a refusal places its error in the text as given
         try:
@@ -203,8 +207,9 @@ class Kg:
     def retract(self, submission_id: str, who: str, why: str) -> None:
         submissions.retract(self.store, submission_id, who, why)
 
-    def update(self, sparql_update: str) -> None:
-        self.store.update(sparql_update)
+    def update(self, sparql_update: str, *, base: str | None = None) -> None:
+        """Run a SPARQL Update; with ``base``, that base IRI for its relative IRIs."""
+        self.store.update(sparql_update if base is None else f"BASE <{base}> {sparql_update}")
 
     def build(
         self, progress: pipeline.Progress | None = None, *, reason: bool = False, if_changed: bool = False

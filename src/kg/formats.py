@@ -262,8 +262,8 @@ REGISTRY: Mapping[str, Format] = {
         Format("table", "text/plain", "results", None, render=to_table),
         Format("turtle", "text/turtle", "graph", "ttl", aliases=("n3",), rdf="turtle"),
         Format("ntriples", "application/n-triples", "graph", "nt", aliases=("nt",), rdf="ntriples"),
-        Format("jsonld", "application/ld+json", "graph", "jsonld", aliases=("json",), rdf="jsonld"),
-        Format("rdfxml", "application/rdf+xml", "graph", "rdf", aliases=("xml", "rdf"), rdf="rdfxml"),
+        Format("jsonld", "application/ld+json", "graph", "jsonld", aliases=("json", "json-ld"), rdf="jsonld"),
+        Format("rdfxml", "application/rdf+xml", "graph", "rdf", aliases=("xml", "rdf", "rdf+xml"), rdf="rdfxml"),
         Format("html", "text/html", "page", "html"),
     )
 }

@@ -41,7 +41,7 @@ import re
 import unicodedata
 
 from kg import sparql_help
-from kg.errors import QueryRefused
+from kg.errors import QueryError, QueryRefused
 
 _LEXEMES = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
@@ -324,3 +324,52 @@ def with_limit(text: str, limit: int) -> str:
                 return text
             return f"{text.rstrip()}\nLIMIT {limit}"
     return text
+
+
+# --------------------------------------------------------------------------- the protocol's update dataset
+
+
+def dataset_clause(text: str) -> str | None:
+    """``USING`` or ``WITH`` if the update names its own dataset (outside IRIs, strings and
+    comments), else None: the protocol's ``using-graph-uri``/``using-named-graph-uri`` may
+    not be given with them."""
+    bare = masked(text)
+    found = [(m.start(), w) for w in ("USING", "WITH") if (m := re.search(_KEYWORD.format(w), bare, re.IGNORECASE))]
+    return min(found)[1] if found else None
+
+
+def with_using(text: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
+    """The update with ``USING <g>`` / ``USING NAMED <g>`` clauses before the ``WHERE`` of every
+    ``DELETE``/``INSERT … WHERE`` operation: what the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri`` mean (SPARQL 1.1 Protocol §2.2.3). ``DELETE WHERE { P }``, which
+    cannot take them, is written as what it stands for, ``DELETE { P } USING … WHERE { P }``."""
+    clauses = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
+    bare = masked(text)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
+    depth = 0
+    for match in re.finditer(r"[{}]|" + _KEYWORD.format("WHERE"), bare, re.IGNORECASE):
+        token = match.group()
+        if token in "{}":
+            depth += 1 if token == "{" else -1
+        elif depth == 0 and re.search(_KEYWORD.format("DELETE") + r"\s*$", bare[: match.start()], re.IGNORECASE):
+            opening = bare.find("{", match.end())
+            closing = _closing(bare, opening)
+            if opening < 0 or closing is None:
+                raise QueryError("the DELETE WHERE operation has no complete { … } pattern", hint="close its braces")
+            pattern = text[opening : closing + 1]
+            edits.append((match.start(), closing + 1, f"{pattern} {clauses} WHERE {pattern}"))
+        elif depth == 0:
+            edits.append((match.start(), match.start(), f"{clauses} "))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _closing(bare: str, opening: int) -> int | None:
+    """The position of the ``}`` that closes the ``{`` at ``opening``."""
+    depth = 0
+    for position in range(max(opening, 0), len(bare)):
+        depth += {"{": 1, "}": -1}.get(bare[position], 0)
+        if depth == 0:
+            return position
+    return None

@@ -13,7 +13,8 @@ import click
 from kg import pipeline, submissions
 from kg.app import Kg
 from kg.cli.output import fails_cleanly, print_report
-from kg.errors import UsageError
+from kg.errors import InputError, UsageError
+from kg.validation import w3c
 
 
 @click.command()
@@ -43,10 +44,17 @@ def validate(kg: Kg, files: Sequence[Path], text_file: Path | None, fmt: str) ->
 
     Exit 0 if they conform, 1 if they do not, 2 if they cannot be read.
     """
-    if text_file is None and all(submissions.guess_kind(f.name) is None for f in files):
-        report = pipeline.validate(list(files), kg.settings)
-    else:
-        report = kg.validate([_submission_input(f, text_file) for f in files])
+    try:
+        if text_file is None and all(submissions.guess_kind(f.name) is None for f in files):
+            report = pipeline.validate(list(files), kg.settings)
+        else:
+            report = kg.validate([_submission_input(f, text_file) for f in files])
+    except InputError as exc:
+        if fmt != "turtle":
+            raise
+        click.echo(w3c.error_turtle(exc))  # a W3C report is always a report; the exit code still says 2
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif fmt == "turtle":

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from kg.errors import KgError, Location
 from kg.report import Problem
 
 UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")  # not an IRI Turtle can write: the node stays in the comment
@@ -37,6 +38,13 @@ def report_turtle(problems: Sequence[Problem], shacl_reports: Sequence[str | Non
     for problem in others:
         graph.add((report, SH.result, _result(graph, problem)))
     return graph.serialize(format="turtle")
+
+
+def error_turtle(error: KgError) -> str:
+    """The report of data that could not even be read (not YAML, JSON or RDF, not UTF-8): not
+    conforming, with the one problem, where it is and what to do."""
+    message = f"{error.message} ({error.hint})" if error.hint else error.message
+    return report_turtle([Problem(message, error.where or Location(), "error", "input")])
 
 
 def _merge(graph: Graph, report: BNode, text: str) -> None:

@@ -13,7 +13,7 @@ asked for one), one write-token check.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from kg import __version__
@@ -48,7 +48,8 @@ def kg() -> Kg:
 
 
 def _headers(response: Response) -> Response:
-    """CORS for reads; no sniffing; pages may not be framed or load anything from elsewhere."""
+    """CORS for reads; ``Vary: Accept`` where the answer was negotiated; no sniffing; pages may
+    not be framed or load anything from elsewhere."""
     is_write = request.mimetype == "application/sparql-update" or (
         request.mimetype == "application/x-www-form-urlencoded"
         and response.status_code != 413
@@ -59,6 +60,8 @@ def _headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated, X-KG-Warning, X-KG-Read-As"
+    if g.get("negotiated"):
+        response.vary.add("Accept")
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
         response.headers["Content-Security-Policy"] = (

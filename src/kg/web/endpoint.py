@@ -5,8 +5,11 @@
 - results chosen by ``Accept`` (or ``format=`` for browsers): SELECT/ASK as SPARQL JSON, XML,
   CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML; 406 when none fits;
 - update by POST form (``update=``) or ``application/sparql-update``, only with a bearer token
-  (401 without one, 403 with a wrong one); 415 for any other body type;
+  (401 without one, 403 with a wrong one); 415 for any other body type; ``using-graph-uri`` /
+  ``using-named-graph-uri`` become ``USING`` clauses (400 beside ``USING``/``WITH`` in the text);
 - ``/sparql`` with neither gives the W3C service description.
+
+How a request is read (one operation, UTF-8, no Graph Store Protocol) is :mod:`kg.web.protocol`.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg.errors import UnsupportedMediaType, UsageError
+from kg import sparql as sparql_text
+from kg.errors import UsageError
 from kg.store import Dataset, QueryResult
-from kg.web import kg
+from kg.web import kg, protocol
 from kg.web.responses import negotiate, rdf, results, writer
 
 blueprint = Blueprint("endpoint", __name__)
@@ -32,19 +36,20 @@ GRAPHS = ("turtle", "ntriples", "jsonld", "rdfxml")
 """What a CONSTRUCT, a DESCRIBE or the service description answers in; Turtle by default."""
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"])
+@blueprint.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
 def sparql() -> Response:
-    query, update = _operation()
+    protocol.refuse_graph_store()
+    fields = protocol.fields()
+    query, update = protocol.operation(fields)
     if query is None and update is None:
         return _service_description()
     if update is not None:
-        return _update(update)
+        return _update(update, fields)
     assert query is not None
     result = kg().query(
         query,
-        dataset=Dataset(
-            tuple(request.values.getlist("default-graph-uri")), tuple(request.values.getlist("named-graph-uri"))
-        ),
+        dataset=Dataset(protocol.values(fields, "default-graph-uri"), protocol.values(fields, "named-graph-uri")),
+        base=protocol.base(query),
     )
     return advised(render_result(result), kg().warnings(query))
 
@@ -74,33 +79,18 @@ def _header_text(text: str) -> str:
     return " ".join(text.split()).encode("latin-1", "backslashreplace").decode("latin-1")
 
 
-def _operation() -> tuple[str | None, str | None]:
-    """(query, update) from the request, as the protocol's three ways of sending them allow."""
-    if request.method == "GET":
-        if "update" in request.args:
-            raise UsageError("updates must be sent by POST", hint="POST update=… or an application/sparql-update body")
-        return request.args.get("query"), None
-    mimetype = request.mimetype
-    if mimetype == "application/sparql-query":
-        return request.get_data(as_text=True), None
-    if mimetype == "application/sparql-update":
-        return None, request.get_data(as_text=True)
-    if mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        query, update = request.form.get("query"), request.form.get("update")
-        if query is not None and update is not None:
-            raise UsageError("send a query or an update, not both")
-        if query is None and update is None:
-            raise UsageError("the form has neither 'query' nor 'update'")
-        return query, update
-    raise UnsupportedMediaType(
-        f"cannot take a {mimetype or 'body without a Content-Type'}",
-        hint="send application/x-www-form-urlencoded, application/sparql-query or application/sparql-update",
-    )
-
-
-def _update(update: str) -> Response:
+def _update(update: str, fields: protocol.Fields) -> Response:
     writer("updates need a write token")
-    kg().update(update)
+    default, named = protocol.values(fields, "using-graph-uri"), protocol.values(fields, "using-named-graph-uri")
+    if default or named:
+        clause = sparql_text.dataset_clause(update)
+        if clause is not None:
+            raise UsageError(
+                f"the update has a {clause} clause and the request gives using-graph-uri/using-named-graph-uri",
+                hint="name the graphs one way: in the update text or in the request's parameters, not both",
+            )
+        update = sparql_text.with_using(update, default, named)
+    kg().update(update, base=protocol.base(update))
     return Response(status=204)
 
 
@@ -119,7 +109,8 @@ def _service_description() -> Response:
     graph.add((me, SD.endpoint, me))
     for language in (SD.SPARQL11Query, SD.SPARQL11Update):
         graph.add((me, SD.supportedLanguage, language))
-    graph.add((me, SD.feature, SD.UnionDefaultGraph))
+    # not sd:UnionDefaultGraph: that says updates read the union too, and an update's WHERE reads
+    # the store's own default graph (Oxigraph's union takes queries only); the comment says so
     for fmt in (
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",
@@ -145,8 +136,9 @@ def _service_description() -> Response:
             me,
             URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
             Literal(
-                "kg: territorial control in the Syrian conflict. The default graph is the union of all named graphs. "
-                "SERVICE is refused; updates need a bearer token."
+                "kg: territorial control in the Syrian conflict. A query's default graph is the union of all graphs; "
+                "an update's is the store's own default graph, unless USING, WITH or using-graph-uri names graphs. "
+                "SERVICE and LOAD are refused; updates need a bearer token. The Graph Store Protocol is not served."
             ),
         )
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg import formats, tokens
@@ -27,6 +27,7 @@ def negotiate(offered: Sequence[str], *, default: str, strict: bool = True) -> s
     it (an error page, a report after a write), a ``format=`` that is not offered is passed over
     for ``Accept``, and an ``Accept`` that fits nothing gets ``default``.
     """
+    g.negotiated = True  # the answer depends on Accept: the response says so (Vary)
     name = _format_parameter()
     if name:
         found = formats.named(name, offered)

@@ -18,6 +18,7 @@ from kg import submissions
 from kg.errors import InputError, NotFound, UnsupportedMediaType
 from kg.report import ValidationReport
 from kg.submissions import RDF_TYPES, Inputs
+from kg.validation import w3c
 from kg.web import kg
 from kg.web.responses import negotiate, writer
 
@@ -97,7 +98,12 @@ def _report(report: ValidationReport, status: int, **extra: Any) -> Response:
 
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
-    report = kg().validate([inputs_from_request()])
+    try:
+        report = kg().validate([inputs_from_request()])
+    except InputError as exc:  # unreadable data: still a W3C report to a client that asks for one
+        if negotiate(["json", "turtle"], default="json", strict=False) != "turtle":
+            raise
+        return Response(w3c.error_turtle(exc), status=exc.status, mimetype="text/turtle")
     return _report(report, 200 if report.conforms else 422)
 
 
