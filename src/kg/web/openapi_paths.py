@@ -139,6 +139,14 @@ def _sparql() -> dict[str, Any]:
                 "415": READ_ERRORS["415"],
             },
         },
+        **{
+            method: {
+                "operationId": f"sparql_{method}",
+                "summary": f"{method.upper()}: the Graph Store Protocol is not served; always 405, saying so",
+                "responses": {"405": error("the Graph Store HTTP Protocol is not served here")},
+            }
+            for method in ("put", "delete", "patch")
+        },
     }
 
 
