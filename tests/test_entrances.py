@@ -183,3 +183,47 @@ def test_turtle_is_always_a_shacl_report(settings: Settings, client: FlaskClient
         # the same words (a SHACL problem adds the value it names to its sh:resultMessage)
         assert all(any(k[1].startswith(m) for m in messages) for k in expected.problems)
         assert all(graph.value(r, SH.resultSeverity) == SH.Violation for r in results)
+
+
+WITHOUT_START = DATA / "bad" / "control_event_without_start.yaml"
+UNSEEN = "control-at, control-map (and /map), control-by-side, control-periods, control-timeline, infrastructure"
+
+
+def _unseen_warnings(problems: tuple[tuple[Any, ...], ...]) -> list[tuple[Any, ...]]:
+    return [k for k in problems if k[0] == "warning" and "no earliest day" in k[1] and UNSEEN in k[1]]
+
+
+def test_every_entrance_warns_about_a_control_event_with_no_earliest_day(
+    settings: Settings, client: FlaskClient, tmp_path: Path
+) -> None:
+    """A capture dated only 'by' a day conforms at every entrance (validate, build, submit, POST
+    /validate, POST /submissions), each warning on its line that the control queries will not see it."""
+    expected = _http(client, WITHOUT_START, "/validate")
+    (warning,) = _unseen_warnings(expected.problems)
+    assert warning[2] == 36 and warning[3] == "events[0].date"
+    assert not any(k[0] == "error" for k in expected.problems)
+    assert _validate_cli(settings, WITHOUT_START) == expected
+    data = tmp_path / "data"
+    (data / "articles").mkdir(parents=True)
+    shutil.copy(MINI / "entities.yaml", data / "entities.yaml")
+    shutil.copy(WITHOUT_START, data / "articles" / WITHOUT_START.name)
+    build = CliRunner().invoke(main, ["build"], env=_env(settings, data, str(tmp_path / "store")))
+    assert build.exit_code == 0 and _rendered(warning, str(data / "articles" / WITHOUT_START.name)) in build.stderr
+    store = tmp_path / "submit-store"
+    shutil.copytree(settings.store, store, symlinks=True)
+    submit = CliRunner().invoke(
+        main, ["submit", "--text", str(TEXT), str(WITHOUT_START)], env=_env(settings, store=str(store))
+    )
+    assert submit.exit_code == 0 and _rendered(warning, str(WITHOUT_START)) in submit.stderr, submit.stderr
+    shutil.copytree(settings.store, tmp_path / "http-store", symlinks=True)
+    http_store = EmbeddedStore.open(str(tmp_path / "http-store"))
+    with create_app(settings, http_store).test_client() as own:
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {TOKEN}"}
+        form = {
+            "annotation": (io.BytesIO(WITHOUT_START.read_bytes()), WITHOUT_START.name),
+            "text": (io.BytesIO(TEXT.read_bytes()), TEXT.name),
+        }
+        response = own.post("/submissions", data=form, content_type="multipart/form-data", headers=headers)
+    http_store.close()
+    assert response.status_code == 201, response.get_json()
+    assert _unseen_warnings(tuple(_key(p) for p in response.get_json()["problems"])) == [warning]
