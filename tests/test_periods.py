@@ -155,6 +155,15 @@ def test_a_bad_view_is_refused_with_the_choices() -> None:
         control_at(stored("views"), "2021-05-03", view="mine")
 
 
+def test_view_source_without_by_is_refused_naming_by() -> None:
+    """view=source with no `by` would choose no reading: a parameter error on `by`, not no rows."""
+    from kg.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="with view=source needs the parameter 'by'") as refused:
+        control_at(stored("views"), "2021-05-03", view="source")
+    assert refused.value.where is not None and refused.value.where.field == "by"
+
+
 # --------------------------------------------------------------------------- the five seed articles
 
 
