@@ -65,7 +65,7 @@ def test_the_losing_side_of_the_first_capture_is_inferred_before_it() -> None:
     """Red's capture from Blue is the first report about Town: Blue is inferred before it (no
     start, never certain), both are listed inside the capture's month, Red alone after it."""
     store = stored("inferred")
-    assert rows(control_at(store, "2000-01-01"), "controller", "status", "certain", "since") == {
+    assert rows(control_at(store, "2021-01-15"), "controller", "status", "certain", "since") == {
         ("blue", "inferred", "false", None)
     }
     assert rows(control_at(store, "2021-03-15"), "controller", "status", "certain") == {
@@ -73,6 +73,21 @@ def test_the_losing_side_of_the_first_capture_is_inferred_before_it() -> None:
         ("red", "held", "false"),
     }
     assert rows(control_at(store, "2021-04-01"), "controller", "status", "certain") == {("red", "held", "true")}
+
+
+def test_an_inferred_period_reaches_back_only_the_horizon_before_its_evidence() -> None:
+    """Blue, inferred from Red's capture (earliest day 1 March 2021), is listed from 90 days
+    before it (1 December 2020); on 30 November, and in 2000, nothing speaks to Town: no rows
+    (unknown), not a guess. A longer horizon (staleDays) reaches further back."""
+    store = stored("inferred")
+    assert rows(control_at(store, "2020-12-01"), "controller", "status") == {("blue", "inferred")}
+    assert rows(control_at(store, "2020-11-30"), "controller") == set()
+    assert rows(control_at(store, "2000-01-01"), "controller") == set()
+    assert rows(control_at(store, "2000-01-01", staleDays="8000"), "controller", "status") == {("blue", "inferred")}
+    found = periods.derive(period_graph.events_from(_statements(Graph().parse(DATA / "inferred.ttl"))), Actors())
+    (blue,) = [p for p in found if p.status == "inferred"]
+    assert blue.reaches_back_to(90) == date(2020, 12, 1)
+    assert not blue.listed(date(2020, 11, 30)) and blue.listed(date(2020, 12, 1))
 
 
 def test_the_day_between_two_datings_of_one_change_is_disputed() -> None:
@@ -193,6 +208,26 @@ def test_seed_besieged_al_dumayr_is_held_by_the_opposition_during_the_siege(seed
     assert {(r["controllerLabel"].value, r["status"].value, r["certain"].value) for r in result.rows} == {
         ("Syrian opposition forces", "besieged", "false")
     }
+
+
+def test_seed_the_army_is_inferred_to_have_held_al_qaryatayn_before_the_islamic_state_took_it(seed) -> None:  # type: ignore[no-untyped-def]
+    """002's capture (August 2015) names the army as the side that lost al-Qaryatayn: in June 2015
+    the answer is the army, inferred, not certain, with no start; in 2014, beyond the horizon
+    before that capture, nothing speaks to it (no rows)."""
+    june = queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-Qaryatayn", "date": "2015-06-01"})
+    assert [(r["controllerLabel"].value, r["status"].value, r["certain"].value, "since" in r) for r in june.rows] == [
+        ("Syrian Arab Army", "inferred", "false", False)
+    ]
+    assert june.rows[0]["event"].value.endswith("/qaryatayn-taken-by-is")
+    early = queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-Qaryatayn", "date": "2014-06-01"})
+    assert not early.rows
+
+
+def test_seed_al_dumayr_before_the_siege_is_known_is_unknown(seed) -> None:  # type: ignore[no-untyped-def]
+    """The siege's start is not given (only that it was broken by 10 November 2016): the
+    besieged holder reaches back 90 days before that, so June 2016 has no rows."""
+    assert queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-dumayr", "date": "2016-08-12"}).rows
+    assert queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-dumayr", "date": "2016-06-01"}).rows == ()
 
 
 # --------------------------------------------------------------------------- the property test
