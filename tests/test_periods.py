@@ -6,6 +6,7 @@ that refreshing only the places a write touched gives what deriving everything a
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -487,3 +488,27 @@ def _statements(graph: Graph) -> list[tuple[str, str, object]]:
         (str(s), str(p), o.toPython() if hasattr(o, "toPython") and not isinstance(o, URIRef) else str(o))
         for s, p, o in graph
     ]
+
+
+def test_one_status_vocabulary_in_the_ontology_the_shapes_the_rules_and_the_pages() -> None:
+    """kg:ControlStatus's members (their skos:notation), the shape's sh:in, kg.periods.STATUSES,
+    the words the place and actor pages explain and those the map's legend explains are one list."""
+    from rdflib import Namespace
+    from rdflib.collection import Collection
+    from rdflib.namespace import SH, SKOS
+
+    from kg.web.timeline import BASES, STATUSES
+
+    kg = Namespace("https://w3id.org/kg/ontology#")
+    ontology = Graph().parse(PROJECT_ROOT / "ontology" / "kg.ttl")
+    members = {
+        str(ontology.value(term, SKOS.notation)) for term in ontology.subjects(SKOS.inScheme, kg.ControlStatusScheme)
+    }
+    shapes = Graph().parse(PROJECT_ROOT / "shapes" / "periods.ttl")
+    (allowed,) = [o for s in shapes.subjects(SH.path, kg.controlStatus) for o in shapes.objects(s, SH["in"])]
+    in_shape = {str(ontology.value(term, SKOS.notation)) for term in Collection(shapes, allowed)}
+    legend = (PROJECT_ROOT / "src" / "kg" / "web" / "static" / "map.js").read_text("utf-8")
+    in_legend = set(re.findall(r'^    \["(\w+)", "', legend, re.MULTILINE))
+    assert members == in_shape == set(periods.STATUSES) == set(STATUSES), (members, in_shape)
+    assert in_legend == set(STATUSES) | {"claimed", "stale"}
+    assert set(BASES) == {"claimed", "reported"}
