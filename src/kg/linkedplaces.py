@@ -18,8 +18,9 @@ and time-scoped relations, readable as JSON-LD through the LPF context (referenc
   start within the event's window, the end between the first day a later change may have
   happened and the day it certainly had; a period with no later change recorded has an end
   with only ``earliest`` (open); its ``label`` names the controller, the scope and the status
-  (``held`` or ``mixed``: inferred, besieged and contested periods are not exported). ``certainty`` is ``certain`` for a reported event,
-  ``less-certain`` for a claim, ``uncertain`` for a disputed one.
+  (``held`` or ``mixed``: inferred, besieged and contested periods are not exported).
+  ``certainty`` is ``certain`` for a reported event, ``less-certain`` for a claim, ``uncertain``
+  for a disputed one.
 
 :func:`export` is the one function behind ``kg export --format lpf`` and
 ``GET /export/places.lpf.json``.
