@@ -2,8 +2,9 @@
 graphs: same-day events, month precision, a place with no events, two sources in conflict, a
 joint capture, partial-scope reports, an event with no earliest day, units vs rivals (mixed),
 allies, an inferred period's missing age, and what control-periods lists. The graphs are stored
-with their periods, derived as ``kg build`` derives them (kg.period_graph); the horizon of staleness is set far off here, so
-that these rules are seen apart from it (tests/test_periods.py pins staleness)."""
+with their periods, derived as ``kg build`` derives them (kg.period_graph); the horizon of
+staleness is set far off here, so that these rules are seen apart from it (tests/test_periods.py
+pins staleness)."""
 
 from __future__ import annotations
 
