@@ -105,15 +105,9 @@ class Period:
     claimants: tuple[str, ...] = ()
 
     def listed(self, day: date, stale_days: int = 90) -> bool:
-        """Its start may have happened by ``day`` and its end has not certainly happened; a period
-        with an unknown start reaches back only ``stale_days`` before its first evidence."""
-        if self.since is None:
-            reach = self.reaches_back_to(stale_days)
-            if reach is not None and day < reach:
-                return False
-        elif day < self.since:
-            return False
-        return self.end_latest is None or day < self.end_latest
+        """Its start may have happened by ``day`` (an unknown start: :meth:`reaches_back_to`) and its end has not."""
+        first = self.since or self.reaches_back_to(stale_days)
+        return (first is None or first <= day) and (self.end_latest is None or day < self.end_latest)
 
     def reaches_back_to(self, stale_days: int) -> date | None:
         """An unknown-start period's first listed day: ``stale_days`` before the first day the
