@@ -218,3 +218,90 @@ def test_a_place_page_names_things_once_and_keeps_words_whole(seed_server: str, 
     broken = page.evaluate(BROKEN_WORDS, "main td")
     assert not broken, broken
     assert_readable(page)
+
+
+def _glossary(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The status words of #statuses, each with its class (here: the page shows it; absent: greyed)."""
+    return dict(
+        page.eval_on_selector_all(
+            "#statuses > div", "ds => ds.map(d => [d.querySelector('dt').innerText, d.className])"
+        )
+    )
+
+
+def test_a_place_page_lists_its_control_periods_with_their_status(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """al-Qaryatayn's page lists every control period under the timeline with its status in words
+    (held, contested, besieged, inferred), basis, scope and the actors `with` it, sources named by
+    their headline; the glossary under it says what each word means, the ones shown in full."""
+    page.goto(seed_server + "/id/place/al-qaryatayn")
+    heads = page.eval_on_selector_all("#periods thead th", "ths => ths.map(th => th.innerText.trim())")
+    for word in ("controller", "status", "basis", "scope", "with", "since", "end latest", "last confirmed", "source"):
+        assert word in heads, heads
+    column = heads.index("status") + 1
+    statuses = set(
+        page.eval_on_selector_all(f"#periods tbody td:nth-child({column})", "ts => ts.map(t => t.innerText)")
+    )
+    assert {"held", "contested", "besieged", "inferred"} <= statuses, statuses
+    text = page.inner_text("#periods")
+    assert "https://" not in text and "ISIS storms into strategic town outside Qalamoun" in text
+    glossary = _glossary(page)
+    assert set(glossary) == {
+        "held",
+        "contested",
+        "besieged",
+        "mixed",
+        "disputed",
+        "inferred",
+        "reported",
+        "claimed",
+        "stale",
+    }
+    assert [glossary[w] for w in ("inferred", "besieged", "disputed", "claimed")] == ["here", "here", "here", "absent"]
+    assert "never certain" in page.inner_text("#statuses div[data-status=inferred]")
+    inferred = page.get_attribute("#timeline .bar.uncertain[aria-label^='Syrian Arab Army: inferred']", "aria-label")
+    assert inferred and "start unknown, listed from 2015-05-03" in inferred, inferred
+    assert not page.evaluate(BROKEN_WORDS, "#periods td")
+    assert_readable(page)
+    shot(page, "test_a_place_page_lists_its_control_periods_with_their_status", "al-qaryatayn")
+
+
+def test_besieged_al_dumayr_names_its_holder_and_the_besiegers(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """al-Dumayr's page: the opposition, besieged by the Islamic State and the army (start not
+    given, drawn from 90 days before the siege's last day), then held from 10 November 2016."""
+    page.goto(seed_server + "/id/place/al-dumayr")
+    rows = page.eval_on_selector_all(
+        "#periods tbody tr", "trs => trs.map(tr => [...tr.cells].map(td => td.innerText.trim()))"
+    )
+    heads = page.eval_on_selector_all("#periods thead th", "ths => ths.map(th => th.innerText.trim())")
+    found = {(r[heads.index("controller")], r[heads.index("status")], r[heads.index("with")]) for r in rows}
+    assert found == {
+        ("Syrian opposition forces", "besieged", "Islamic State, Syrian Arab Army"),
+        ("Syrian opposition forces", "held", ""),
+    }, found
+    title = page.get_attribute("#timeline .bar[aria-label*='besieged']", "aria-label") or ""
+    assert "start unknown, listed from 2016-08-12" in title, title
+    assert _glossary(page)["besieged"] == "here"
+    assert_readable(page)
+    shot(page, "test_besieged_al_dumayr_names_its_holder_and_the_besiegers", "al-dumayr")
+
+
+def test_a_place_page_shows_mixed_control(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The Qalamoun mountains on 4 April 2016: the army, the Islamic State and Jabhat al-Nusra,
+    each mixed and partial, each with the two others."""
+    page.goto(seed_server + "/id/place/qalamoun-mountains")
+    text = page.inner_text("#periods")
+    assert text.count("mixed") == 3 and "partial" in text and "Jabhat al-Nusra" in text
+    assert _glossary(page)["mixed"] == "here"
+    assert_readable(page)
+    shot(page, "test_a_place_page_shows_mixed_control", "qalamoun-mountains")
+
+
+def test_an_actor_page_says_what_the_status_words_mean(seed_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The Islamic State's places held over time carry a status, and the glossary under them
+    explains every status word."""
+    page.goto(seed_server + "/id/actor/islamic-state")
+    heads = page.eval_on_selector_all("#held thead th", "ths => ths.map(th => th.innerText.trim())")
+    assert "status" in heads and "place" in heads, heads
+    assert {"held", "contested", "besieged", "mixed", "disputed", "inferred"} <= set(_glossary(page))
+    assert_readable(page)
+    shot(page, "test_an_actor_page_says_what_the_status_words_mean", "islamic-state")

@@ -126,6 +126,8 @@ def test_query_answers_in_every_format(built_mini: Settings) -> None:
         (("query", "--sparql", "SELECT * WHERE { ?s ?p }"), "SPARQL syntax error"),
         (("query", "--sparql", "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"), "SERVICE"),
         (("query",), "give a saved query NAME or --sparql"),
+        (("query", "control-at", "place=Northtown", "date=2020-03-02", "view=source"), "needs the parameter 'by'"),
+        (("query", "control-map", "date=2020-03-02", "view=source"), "with view=source needs the parameter 'by'"),
     ],
 )
 def test_query_usage_errors_exit_2_with_a_message(built_mini: Settings, args: tuple[str, ...], words: str) -> None:

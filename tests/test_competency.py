@@ -161,15 +161,17 @@ def test_the_two_reports_of_palmyras_bearing_are_both_kept(seed: tuple[Settings,
 
 def test_before_the_first_event_only_the_losing_side_is_inferred(seed: tuple[Settings, Store]) -> None:
     """Before 002's capture of al-Qaryatayn (August 2015) the army, its losing side, is inferred to
-    have held it, start unknown, never certain; a place whose first event names no loser is
-    unknown before it (Palmyra, taken by IS in May 2015)."""
-    (row,) = ask(seed, "control-at", place="al-Qaryatayn", date="2010-01-01").rows
+    have held it, start unknown, never certain — within the horizon before that evidence: in 2010
+    nothing speaks to it; a place whose first event names no loser is unknown before it (Palmyra,
+    taken by IS in May 2015)."""
+    (row,) = ask(seed, "control-at", place="al-Qaryatayn", date="2015-06-01").rows
     assert (row["controllerLabel"].value, row["status"].value, row["certain"].value) == (
         "Syrian Arab Army",
         "inferred",
         "false",
     )
     assert "since" not in row and article(row) == A002
+    assert ask(seed, "control-at", place="al-Qaryatayn", date="2010-01-01").rows == ()
     assert ask(seed, "control-at", place="Palmyra", date="2010-01-01").rows == ()
 
 

@@ -1,8 +1,10 @@
 """control-at and control-map follow the rules of docs/control-semantics.md on tiny hand-made
 graphs: same-day events, month precision, a place with no events, two sources in conflict, a
-joint capture, and partial-scope reports. The graphs are stored with their periods, derived as
-``kg build`` derives them (kg.period_graph); the horizon of staleness is set far off here, so
-that these rules are seen apart from it (tests/test_periods.py pins staleness)."""
+joint capture, partial-scope reports, an event with no earliest day, units vs rivals (mixed),
+allies, an inferred period's missing age, and what control-periods lists. The graphs are stored
+with their periods, derived as ``kg build`` derives them (kg.period_graph); the horizon of
+staleness is set far off here, so that these rules are seen apart from it (tests/test_periods.py
+pins staleness)."""
 
 from __future__ import annotations
 
@@ -180,3 +182,64 @@ def test_side_is_the_outermost_force(date: str) -> None:
         ("Red", "Red Side"),
         ("Blue", "Blue"),
     }
+
+
+def _statuses(turtle: str, date: str) -> set[tuple[str, str]]:
+    result = run(turtle, "control-at", place=KGID + "place/town", date=date, staleDays="100000")
+    return {(r["controller"].value.rsplit("/", 1)[-1], r["status"].value) for r in result.rows}
+
+
+def test_an_event_with_no_earliest_day_starts_no_period_but_stays_in_the_history() -> None:
+    """A withdrawal dated only 'by' a day (000's "by 4 April") cannot be placed: control-at does
+    not see it (Blue stays the holder), place-history still lists it."""
+    graph = event("blue", "Capture", "blue", "2020-01-05", "2020-01-05") + (
+        "ev:by a kg:Withdrawal ; kg:place place:town ; kg:gainingActor actor:red ; "
+        'kg:dateLatest "2021-04-04"^^xsd:date ; kg:datePrecision kg:RangePrecision ; kg:certainty kg:Reported ; '
+        "prov:wasDerivedFrom article:a .\n"
+    )
+    assert _statuses(graph, "2021-06-01") == {("blue", "held")}
+    history = run(graph, "place-history", place=KGID + "place/town")
+    assert KGID + "event/t/by" in {r["event"].value for r in history.rows}
+
+
+def test_units_of_one_force_are_held_together_and_rivals_in_one_report_are_mixed() -> None:
+    """Red and Green, both part of the Red Side, taking Town together are held, not mixed (003's
+    two FSA units on the M2); Red and Blue named together by one report are mixed (000's Qalamoun)."""
+    units = event("joint", "Capture", "red,green", "2021-01-05", "2021-01-05")
+    assert _statuses(units, "2021-02-01") == {("red", "held"), ("green", "held")}
+    rivals = event("both", "ControlObservation", "red,blue", "2021-01-05", "2021-01-05")
+    assert _statuses(rivals, "2021-02-01") == {("red", "mixed"), ("blue", "mixed")}
+
+
+def test_allies_are_listed_as_themselves_not_merged_into_one_side() -> None:
+    """Blue allied with Red (the army and Hezbollah) keeps its own side on the map."""
+    graph = "actor:blue kg:alliedWith actor:red .\n" + event("joint", "Capture", "red,blue", "2021-01-05", "2021-01-05")
+    result = run(graph, "control-map", date="2021-02-01", staleDays="100000")
+    assert {(r["controllerLabel"].value, r["sideLabel"].value) for r in result.rows} == {
+        ("Red", "Red Side"),
+        ("Blue", "Blue"),
+    }
+
+
+def test_an_inferred_period_has_no_confirmation_and_no_age() -> None:
+    """Blue, the side Red's capture took Town from, is inferred with no lastConfirmed and no age."""
+    graph = (
+        "ev:taken a kg:Capture ; kg:place place:town ; kg:gainingActor actor:red ; kg:losingActor actor:blue ; "
+        'kg:dateEarliest "2021-03-01"^^xsd:date ; kg:dateLatest "2021-03-31"^^xsd:date ; '
+        "kg:datePrecision kg:MonthPrecision ; prov:wasDerivedFrom article:a .\n"
+    )
+    result = run(graph, "control-at", place=KGID + "place/town", date="2021-02-15")
+    (row,) = result.rows
+    assert row["status"].value == "inferred" and "lastConfirmed" not in row and "age" not in row
+    assert row["stale"].value == "false" and row["certain"].value == "false"
+
+
+def test_control_periods_lists_held_and_mixed_periods_with_a_known_start() -> None:
+    """control-periods (and so the Linked Places export) gives Red's capture, not the inferred Blue before it."""
+    graph = (
+        "ev:taken a kg:Capture ; kg:place place:town ; kg:gainingActor actor:red ; kg:losingActor actor:blue ; "
+        'kg:dateEarliest "2021-03-01"^^xsd:date ; kg:dateLatest "2021-03-31"^^xsd:date ; '
+        "kg:datePrecision kg:MonthPrecision ; prov:wasDerivedFrom article:a .\n"
+    )
+    result = run(graph, "control-periods")
+    assert {r["controller"].value.rsplit("/", 1)[-1] for r in result.rows} == {"red"}

@@ -159,7 +159,8 @@ def test_every_entrance_gives_the_same_problems(
 @pytest.mark.parametrize("name", sorted(FEW | {p.name for p in (DATA / "bad").iterdir()}))
 def test_turtle_is_always_a_shacl_report(settings: Settings, client: FlaskClient, name: str) -> None:
     """kg validate --format turtle and POST /validate (Accept: text/turtle) answer a W3C report with
-    sh:conforms false and one sh:ValidationResult per problem, whatever stage found it — a file
+    sh:conforms false (true when there are only warnings) and one sh:ValidationResult per problem,
+    whatever stage found it — a file
     that cannot even be read too (then with its one problem, exit 2 and HTTP 400)."""
     path = next(p for p in FILES if p.name == name)
     expected = _http(client, path, "/validate")
@@ -173,13 +174,15 @@ def test_turtle_is_always_a_shacl_report(settings: Settings, client: FlaskClient
         "/validate", data=form, content_type="multipart/form-data", headers={"Accept": "text/turtle"}
     )
     refused = expected.refused is not None
-    assert response.status_code == (400 if refused else 422) and response.mimetype == "text/turtle"
+    conforms = not refused and not any(k[0] == "error" for k in expected.problems)  # warnings only
+    status, code = (400, 2) if refused else (200, 0) if conforms else (422, 1)
+    assert response.status_code == status and response.mimetype == "text/turtle"
     cli = CliRunner().invoke(main, ["validate", "--format", "turtle", str(path)], env=_env(settings))
-    assert cli.exit_code == (2 if refused else 1)
+    assert cli.exit_code == code
     for text in (response.get_data(as_text=True), cli.stdout):
         graph = Graph().parse(data=text, format="turtle")
         (report,) = graph.subjects(RDF.type, SH.ValidationReport)
-        assert graph.value(report, SH.conforms).toPython() is False
+        assert graph.value(report, SH.conforms).toPython() is conforms
         results = set(graph.subjects(RDF.type, SH.ValidationResult))  # nested details included
         assert len(results) == len(messages_expected)
         messages = {str(graph.value(r, SH.resultMessage)) for r in results}
@@ -195,3 +198,47 @@ def test_a_bad_datatype_on_date_earliest_says_so(client: FlaskClient) -> None:
     messages = [k[1] for k in _http(client, DATA / "hostile" / "ttl_wrong_datatype.ttl", "/validate").problems]
     assert any(m.startswith("the earliest date must be one xsd:date") for m in messages), messages
     assert not any("starts after it ends" in m for m in messages), messages
+
+
+WITHOUT_START = DATA / "bad" / "control_event_without_start.yaml"
+UNSEEN = "control-at, control-map (and /map), control-by-side, control-periods, control-timeline, infrastructure"
+
+
+def _unseen_warnings(problems: tuple[tuple[Any, ...], ...]) -> list[tuple[Any, ...]]:
+    return [k for k in problems if k[0] == "warning" and "no earliest day" in k[1] and UNSEEN in k[1]]
+
+
+def test_every_entrance_warns_about_a_control_event_with_no_earliest_day(
+    settings: Settings, client: FlaskClient, tmp_path: Path
+) -> None:
+    """A capture dated only 'by' a day conforms at every entrance (validate, build, submit, POST
+    /validate, POST /submissions), each warning on its line that the control queries will not see it."""
+    expected = _http(client, WITHOUT_START, "/validate")
+    (warning,) = _unseen_warnings(expected.problems)
+    assert warning[2] == 36 and warning[3] == "events[0].date"
+    assert not any(k[0] == "error" for k in expected.problems)
+    assert _validate_cli(settings, WITHOUT_START) == expected
+    data = tmp_path / "data"
+    (data / "articles").mkdir(parents=True)
+    shutil.copy(MINI / "entities.yaml", data / "entities.yaml")
+    shutil.copy(WITHOUT_START, data / "articles" / WITHOUT_START.name)
+    build = CliRunner().invoke(main, ["build"], env=_env(settings, data, str(tmp_path / "store")))
+    assert build.exit_code == 0 and _rendered(warning, str(data / "articles" / WITHOUT_START.name)) in build.stderr
+    store = tmp_path / "submit-store"
+    shutil.copytree(settings.store, store, symlinks=True)
+    submit = CliRunner().invoke(
+        main, ["submit", "--text", str(TEXT), str(WITHOUT_START)], env=_env(settings, store=str(store))
+    )
+    assert submit.exit_code == 0 and _rendered(warning, str(WITHOUT_START)) in submit.stderr, submit.stderr
+    shutil.copytree(settings.store, tmp_path / "http-store", symlinks=True)
+    http_store = EmbeddedStore.open(str(tmp_path / "http-store"))
+    with create_app(settings, http_store).test_client() as own:
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {TOKEN}"}
+        form = {
+            "annotation": (io.BytesIO(WITHOUT_START.read_bytes()), WITHOUT_START.name),
+            "text": (io.BytesIO(TEXT.read_bytes()), TEXT.name),
+        }
+        response = own.post("/submissions", data=form, content_type="multipart/form-data", headers=headers)
+    http_store.close()
+    assert response.status_code == 201, response.get_json()
+    assert _unseen_warnings(tuple(_key(p) for p in response.get_json()["problems"])) == [warning]

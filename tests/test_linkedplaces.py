@@ -132,6 +132,14 @@ def test_control_periods_are_time_scoped_relations(collection: dict[str, Any]) -
     ]
     assert {r["relationType"] for r in relations[1:]} == {"https://w3id.org/kg/ontology#controllingActor"}
     assert all(r["certainty"] == "certain" and r["citations"][0]["@id"].startswith(KGID) for r in relations[1:])
+    assert relations[1]["label"].startswith("controlled by Islamic State, held: Capture reported in ")
+
+
+def test_a_relation_says_the_status_of_its_period(collection: dict[str, Any]) -> None:
+    """The Qalamoun mountains on 4 April 2016: three relations, each partial and mixed, say so."""
+    relations = feature(collection, KGID + "place/qalamoun-mountains")["relations"]
+    labels = [r["label"] for r in relations if r["relationType"].endswith("#controllingActor")]
+    assert len(labels) == 3 and all("(part of it), mixed: ControlObservation" in label for label in labels), labels
 
 
 def test_it_reads_as_json_ld_without_the_network(collection: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

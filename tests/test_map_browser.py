@@ -198,3 +198,32 @@ def test_the_map_names_the_countries_and_reference_towns(seed_server: str, page)
     assert {"Damascus", "Homs", "Beirut"} <= set(towns), towns
     assert page.locator("#map g.place[data-label='Damascus']").count() == 0
     page.locator("#map").screenshot(path=str(SHOTS / "test_the_map_names_the_countries_and_reference_towns.png"))
+
+
+@pytest.mark.parametrize(
+    ("date", "status", "place"),
+    [
+        ("2015-06-01", "inferred", "al-Qaryatayn"),
+        ("2015-12-01", "stale", "al-Qaryatayn"),
+        ("2016-04-03", "disputed", "al-Qaryatayn"),
+        ("2016-04-04", "mixed", "Qalamoun mountains"),
+        ("2016-10-01", "besieged", "al-Dumayr"),
+        ("2015-08-15", "contested", "al-Qaryatayn"),
+    ],
+)
+def test_the_legend_names_each_status_and_the_places_that_have_it(
+    seed_server: str, page, date: str, status: str, place: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Under the map, every status word of control with what it means; on the date shown, the
+    places that have it (besieged al-Dumayr in October 2016, the inferred army in June 2015)."""
+    page.goto(seed_server + "/map")
+    page.wait_for_selector("#map[data-ready=true]")
+    control_of(page, date)
+    words = page.eval_on_selector_all("#map-statuses > div", "ds => ds.map(d => d.dataset.status)")
+    assert words == ["held", "contested", "besieged", "mixed", "disputed", "inferred", "claimed", "stale"]
+    row = page.locator(f"#map-statuses > div[data-status={status}]")
+    assert row.get_attribute("class") == "here" and "on this date: " in row.inner_text()
+    assert place in row.inner_text().split("on this date: ", 1)[1], row.inner_text()
+    assert page.locator("#map-statuses > div[data-status=claimed]").get_attribute("class") == "absent"
+    assert_readable(page)
+    page.locator("main").screenshot(path=str(SHOTS / f"test_the_legend_names_each_status_{status}.png"))

@@ -6,6 +6,7 @@ that refreshing only the places a write touched gives what deriving everything a
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_the_losing_side_of_the_first_capture_is_inferred_before_it() -> None:
     """Red's capture from Blue is the first report about Town: Blue is inferred before it (no
     start, never certain), both are listed inside the capture's month, Red alone after it."""
     store = stored("inferred")
-    assert rows(control_at(store, "2000-01-01"), "controller", "status", "certain", "since") == {
+    assert rows(control_at(store, "2021-01-15"), "controller", "status", "certain", "since") == {
         ("blue", "inferred", "false", None)
     }
     assert rows(control_at(store, "2021-03-15"), "controller", "status", "certain") == {
@@ -73,6 +74,21 @@ def test_the_losing_side_of_the_first_capture_is_inferred_before_it() -> None:
         ("red", "held", "false"),
     }
     assert rows(control_at(store, "2021-04-01"), "controller", "status", "certain") == {("red", "held", "true")}
+
+
+def test_an_inferred_period_reaches_back_only_the_horizon_before_its_evidence() -> None:
+    """Blue, inferred from Red's capture (earliest day 1 March 2021), is listed from 90 days
+    before it (1 December 2020); on 30 November, and in 2000, nothing speaks to Town: no rows
+    (unknown), not a guess. A longer horizon (staleDays) reaches further back."""
+    store = stored("inferred")
+    assert rows(control_at(store, "2020-12-01"), "controller", "status") == {("blue", "inferred")}
+    assert rows(control_at(store, "2020-11-30"), "controller") == set()
+    assert rows(control_at(store, "2000-01-01"), "controller") == set()
+    assert rows(control_at(store, "2000-01-01", staleDays="8000"), "controller", "status") == {("blue", "inferred")}
+    found = periods.derive(period_graph.events_from(_statements(Graph().parse(DATA / "inferred.ttl"))), Actors())
+    (blue,) = [p for p in found if p.status == "inferred"]
+    assert blue.reaches_back_to(90) == date(2020, 12, 1)
+    assert not blue.listed(date(2020, 11, 30)) and blue.listed(date(2020, 12, 1))
 
 
 def test_the_day_between_two_datings_of_one_change_is_disputed() -> None:
@@ -155,6 +171,15 @@ def test_a_bad_view_is_refused_with_the_choices() -> None:
         control_at(stored("views"), "2021-05-03", view="mine")
 
 
+def test_view_source_without_by_is_refused_naming_by() -> None:
+    """view=source with no `by` would choose no reading: a parameter error on `by`, not no rows."""
+    from kg.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="with view=source needs the parameter 'by'") as refused:
+        control_at(stored("views"), "2021-05-03", view="source")
+    assert refused.value.where is not None and refused.value.where.field == "by"
+
+
 # --------------------------------------------------------------------------- the five seed articles
 
 
@@ -184,6 +209,26 @@ def test_seed_besieged_al_dumayr_is_held_by_the_opposition_during_the_siege(seed
     assert {(r["controllerLabel"].value, r["status"].value, r["certain"].value) for r in result.rows} == {
         ("Syrian opposition forces", "besieged", "false")
     }
+
+
+def test_seed_the_army_is_inferred_to_have_held_al_qaryatayn_before_the_islamic_state_took_it(seed) -> None:  # type: ignore[no-untyped-def]
+    """002's capture (August 2015) names the army as the side that lost al-Qaryatayn: in June 2015
+    the answer is the army, inferred, not certain, with no start; in 2014, beyond the horizon
+    before that capture, nothing speaks to it (no rows)."""
+    june = queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-Qaryatayn", "date": "2015-06-01"})
+    assert [(r["controllerLabel"].value, r["status"].value, r["certain"].value, "since" in r) for r in june.rows] == [
+        ("Syrian Arab Army", "inferred", "false", False)
+    ]
+    assert june.rows[0]["event"].value.endswith("/qaryatayn-taken-by-is")
+    early = queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-Qaryatayn", "date": "2014-06-01"})
+    assert not early.rows
+
+
+def test_seed_al_dumayr_before_the_siege_is_known_is_unknown(seed) -> None:  # type: ignore[no-untyped-def]
+    """The siege's start is not given (only that it was broken by 10 November 2016): the
+    besieged holder reaches back 90 days before that, so June 2016 has no rows."""
+    assert queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-dumayr", "date": "2016-08-12"}).rows
+    assert queries.run(seed[1], seed[0].queries, "control-at", {"place": "al-dumayr", "date": "2016-06-01"}).rows == ()
 
 
 # --------------------------------------------------------------------------- the property test
@@ -443,3 +488,27 @@ def _statements(graph: Graph) -> list[tuple[str, str, object]]:
         (str(s), str(p), o.toPython() if hasattr(o, "toPython") and not isinstance(o, URIRef) else str(o))
         for s, p, o in graph
     ]
+
+
+def test_one_status_vocabulary_in_the_ontology_the_shapes_the_rules_and_the_pages() -> None:
+    """kg:ControlStatus's members (their skos:notation), the shape's sh:in, kg.periods.STATUSES,
+    the words the place and actor pages explain and those the map's legend explains are one list."""
+    from rdflib import Namespace
+    from rdflib.collection import Collection
+    from rdflib.namespace import SH, SKOS
+
+    from kg.web.timeline import BASES, STATUSES
+
+    kg = Namespace("https://w3id.org/kg/ontology#")
+    ontology = Graph().parse(PROJECT_ROOT / "ontology" / "kg.ttl")
+    members = {
+        str(ontology.value(term, SKOS.notation)) for term in ontology.subjects(SKOS.inScheme, kg.ControlStatusScheme)
+    }
+    shapes = Graph().parse(PROJECT_ROOT / "shapes" / "periods.ttl")
+    (allowed,) = [o for s in shapes.subjects(SH.path, kg.controlStatus) for o in shapes.objects(s, SH["in"])]
+    in_shape = {str(ontology.value(term, SKOS.notation)) for term in Collection(shapes, allowed)}
+    legend = (PROJECT_ROOT / "src" / "kg" / "web" / "static" / "map.js").read_text("utf-8")
+    in_legend = set(re.findall(r'^    \["(\w+)", "', legend, re.MULTILINE))
+    assert members == in_shape == set(periods.STATUSES) == set(STATUSES), (members, in_shape)
+    assert in_legend == set(STATUSES) | {"claimed", "stale"}
+    assert set(BASES) == {"claimed", "reported"}

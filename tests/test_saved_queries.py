@@ -454,3 +454,26 @@ def test_infrastructure_on_a_date_before_anything_is_known(seed: tuple[Settings,
     assert len({row["asset"].value for row in everything.rows}) >= 12
     (row,) = ask(seed, "infrastructure", type="GasField", date="2016-01-01").rows
     assert "controller" not in row and row["assetLabel"].value == "Shaer gas fields"
+
+
+def test_infrastructure_shows_the_status_and_an_inferred_holder_within_the_horizon(
+    seed: tuple[Settings, Store],
+) -> None:
+    """004's capture of the Qalamoun border crossings (from December 2013) names the armed groups
+    that lost them: inferred, from 90 days before that capture's earliest day (2 September 2013);
+    on 1 September nothing speaks to them (no controller); a longer staleDays reaches further."""
+
+    def held(date: str, **more: str) -> set[tuple[str, str]]:
+        rows = ask(seed, "infrastructure", type="BorderCrossing", date=date, **more).rows
+        return {(r["controllerLabel"].value, r["status"].value) for r in rows if "controller" in r}
+
+    assert held("2013-09-02") == {("armed groups (unspecified)", "inferred")}
+    assert held("2013-09-01") == set()
+    assert held("2013-09-01", staleDays="365") == {("armed groups (unspecified)", "inferred")}
+
+
+def test_control_by_side_shows_the_status_and_reads_the_same_periods(seed: tuple[Settings, Store]) -> None:
+    """control-by-side on al-Qaryatayn in June 2015: the army, inferred; in 2014, nothing (as control-at)."""
+    june = ask(seed, "control-by-side", place="al-Qaryatayn", date="2015-06-01")
+    assert {(r["controllerLabel"].value, r["status"].value) for r in june.rows} == {("Syrian Arab Army", "inferred")}
+    assert not ask(seed, "control-by-side", place="al-Qaryatayn", date="2014-06-01").rows

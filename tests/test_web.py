@@ -276,6 +276,20 @@ def test_wrong_parameter_type_is_400(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "/queries/control-at.json?place=Palmyra&date=2016-04-10&view=source",
+        "/queries/control-at.json?place=Palmyra&date=2016-04-10&view=source&by=",
+        "/queries/control-map.geojson?date=2016-04-10&view=source",
+    ],
+)
+def test_view_source_without_by_is_400_naming_by(client: FlaskClient, url: str) -> None:
+    """view=source without a source to read is a 400 naming `by`, not an empty answer."""
+    body = assert_error_shape(client.get(url), 400, "with view=source needs the parameter 'by'")
+    assert body["errors"][0]["field"] == "by"
+
+
+@pytest.mark.parametrize(
     "value",
     ['Palmyra" } ?s ?p ?o { "', "Palmyra' . } DROP ALL ; SELECT * WHERE { ?s ?p ?o", "} UNION { ?s ?p ?o }"],
 )

@@ -34,7 +34,9 @@ def answer_at(
 ) -> set[Answer]:
     """Control of ``place`` on ``day``: what control-at computes from the stored periods."""
     return {
-        answer(p, day, stale_days) for p in periods if p.place == place and p.listed(day) and in_view(p, view, source)
+        answer(p, day, stale_days)
+        for p in periods
+        if p.place == place and p.listed(day, stale_days) and in_view(p, view, source)
     }
 
 

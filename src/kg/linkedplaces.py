@@ -22,8 +22,10 @@ World Historical Gazetteer's upload schemas (tests/suites/whg/):
   of ``kg:controllingActor``, ``relationTo`` the actor, ``when.timespans`` the period — the
   start within the event's window, the end between the first day a later change may have
   happened and the day it certainly had; a period with no later change recorded has an end
-  with only ``earliest`` (open). ``certainty`` is ``certain`` for a reported event,
-  ``less-certain`` for a claim, ``uncertain`` for a disputed one.
+  with only ``earliest`` (open); its ``label`` names the controller, the scope and the status
+  (``held`` or ``mixed``: inferred, besieged and contested periods are not exported).
+  ``certainty`` is ``certain`` for a reported event, ``less-certain`` for a claim, ``uncertain``
+  for a disputed one.
 
 LPF asks each feature for a ``when`` somewhere or a citation year on a name: a feature gets one
 from its control periods or its articles' dates; a place no article names and no period
@@ -214,7 +216,7 @@ def _control(period: Row) -> dict[str, Any]:
     relation: dict[str, Any] = {
         "relationType": CONTROL,
         "relationTo": period["controller"].value,
-        "label": f"controlled by {controller}{part}: {kind} reported in {_title(period)}",
+        "label": f"controlled by {controller}{part}, {period['status'].value}: {kind} reported in {_title(period)}",
         "when": {"timespans": [{"start": start, "end": end}]},
         "citations": [{"@id": period["source"].value, "label": _title(period)}],
     }

@@ -104,8 +104,17 @@ class Period:
     confirmed: tuple[date, ...] = ()  # days reports confirm this control
     claimants: tuple[str, ...] = ()
 
-    def listed(self, day: date) -> bool:
-        return (self.since is None or self.since <= day) and (self.end_latest is None or day < self.end_latest)
+    def listed(self, day: date, stale_days: int = 90) -> bool:
+        """Its start may have happened by ``day`` (an unknown start: :meth:`reaches_back_to`) and its end has not."""
+        first = self.since or self.reaches_back_to(stale_days)
+        return (first is None or first <= day) and (self.end_latest is None or day < self.end_latest)
+
+    def reaches_back_to(self, stale_days: int) -> date | None:
+        """An unknown-start period's first listed day: ``stale_days`` before the first day the
+        graph has evidence of it (its own event's last day, else the earliest day of the change
+        that ends it); before that nothing speaks to it, so the answer is unknown."""
+        anchor = self.until or self.end_earliest or self.end_latest
+        return None if self.since is not None or anchor is None else anchor - timedelta(days=stale_days)
 
     def disputed(self, day: date) -> bool:
         if self.end_reported is not None and self.end_reported <= day:

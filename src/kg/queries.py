@@ -52,6 +52,7 @@ class Param:
     example: str | None = None
     help: str | None = None
     enum: tuple[str, ...] = ()
+    required_when: tuple[tuple[str, str], ...] = ()  # (other parameter, value) that make it required
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,22 @@ def parse_query_file(text: str, name: str, path: Path) -> SavedQuery:
                 _text(spec.get("example")),
                 spec.get("help"),
                 tuple(str(v) for v in spec.get("enum") or ()),
+                _required_when(spec.get("requiredWhen"), str(pname), path),
             )
         )
     return SavedQuery(name, str(meta["title"]), str(meta.get("description", "")).strip(), tuple(params), text, path)
+
+
+def _required_when(spec: Any, pname: str, path: Path) -> tuple[tuple[str, str], ...]:
+    """``requiredWhen: {view: source}``: the parameter is required when another has that value."""
+    if spec is None:
+        return ()
+    if not isinstance(spec, dict):
+        raise InputError(
+            f"parameter {pname!r}: requiredWhen must map another parameter to a value, e.g. {{view: source}}",
+            where=Location(str(path), None, f"params.{pname}.requiredWhen"),
+        )
+    return tuple((str(k), str(v)) for k, v in spec.items())
 
 
 def _text(value: Any) -> str | None:
@@ -166,6 +180,7 @@ def bind_reading(
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None or raw == "":
+            _check_required_when(query, param, values)
             if param.required:
                 raise ParameterError(
                     f"{query.name} needs the parameter {param.name!r} ({param.type})",
@@ -179,6 +194,19 @@ def bind_reading(
         else:
             bound[param.name] = term_for(param, str(raw), store)
     return bound, tuple(readings)
+
+
+def _check_required_when(query: SavedQuery, param: Param, values: Mapping[str, str]) -> None:
+    """A parameter left out that another parameter's value calls for (view=source needs by)."""
+    defaults = {p.name: p.default for p in query.params}
+    for other, value in param.required_when:
+        if values.get(other, defaults.get(other)) == value:
+            raise ParameterError(
+                f"{query.name} with {other}={value} needs the parameter {param.name!r} ({param.type}); "
+                f"without it no reading is chosen and the answer would be empty",
+                where=Location(field=param.name),
+                hint=f"e.g. {other}={value} {param.name}={param.example}" if param.example else None,
+            )
 
 
 def term_for(param: Param, raw: str, store: Store) -> RdfTerm:

@@ -20,7 +20,7 @@ from kg.web import kg
 from kg.web.links import ID_BASE, Cell, cell
 from kg.web.responses import negotiate, rdf
 from kg.web.saved import table
-from kg.web.timeline import timeline
+from kg.web.timeline import BASES, STATUSES, timeline
 
 blueprint = Blueprint("pages", __name__, static_folder="static", template_folder="templates")
 
@@ -124,12 +124,18 @@ def _entity_view(iri: str, kind: str, statements: QueryResult) -> dict[str, Any]
         "evidence": None,
         "held": None,
         "items": None,
+        "periods": None,
+        "statuses": None,
+        "bases": None,
+        "stale_days": kg().settings.stale_days,
     }
     if kind in {"place", "asset"}:
         view.update(_place_view(iri, values))
     if kind == "actor":
         view["events"] = _table(_in_date_order(_run("actor-events", actor=iri)), hide={"actor"})
         view["held"] = _table(_run("actor-places", actor=iri), hide={"actor"})
+        view["statuses"] = [(s, STATUSES[s], True) for s in STATUSES]
+        view["bases"] = [(b, BASES[b], True) for b in BASES]
     if kind == "article":
         view["items"] = [_item(row) for row in _run("article-items", article=iri).rows]
     if kind in {"place", "asset", "actor"}:
@@ -145,8 +151,16 @@ def _place_view(iri: str, values: dict[str, list[RdfTerm]]) -> dict[str, Any]:
     history = _run("place-history", place=iri)
     # "at" only where some event happened at a place inside this one (a town in a region)
     here = all(row["at"].value == iri for row in history.rows if "at" in row)
+    periods = _run("control-timeline", place=iri)
+    shown = {row["status"].value for row in periods.rows if "status" in row}
+    shown |= {"disputed"} if any("disputedFrom" in row for row in periods.rows) else set()
+    bases = {row["basis"].value for row in periods.rows if "basis" in row}
+    hidden = {"place", "certainFrom", "disputedFrom", "disputedUntil", "event"}
     return {
-        "timeline": timeline(_run("control-timeline", place=iri), stale),
+        "timeline": timeline(periods, stale),
+        "periods": _table(periods, hide=hidden) if periods.rows else None,
+        "statuses": [(s, STATUSES[s], s in shown) for s in STATUSES],
+        "bases": [(b, BASES[b], b in bases) for b in BASES],
         "point": next((_point(g.value) for g in values.get("hasGeometry", [])), None),
         "history": _merged(
             _table(history, hide={"place", "precision"} | ({"at"} if here else set())), "event", "event type"

@@ -25,6 +25,22 @@ KINDS = {
 }
 
 
+STATUSES = {
+    "held": "the actor holds the place (whole, or part of it where the scope is partial)",
+    "contested": "its holder defends it against an assault by the actors named with it",
+    "besieged": "its holder keeps it inside a siege by the actors named with it",
+    "mixed": "the actor shares it with the actors of other sides named with it",
+    "disputed": "sources disagree on who holds it or on when it changed hands: every reading is listed, none certain",
+    "inferred": "the side a later capture or withdrawal took it from: a holder with an unknown start, never certain",
+}
+"""What each status of a control period means, as the place and actor pages explain it."""
+
+BASES = {
+    "reported": "a report by a source that is not the controller's side",
+    "claimed": "a claim: the source says it is one, or the controller's own side says it",
+}
+
+
 @dataclass(frozen=True)
 class Bar:
     """One stretch of one period: ``kind`` is certain, uncertain, stale or disputed."""
@@ -80,6 +96,7 @@ def timeline(result: QueryResult, stale_days: int) -> Timeline | None:
     known = [d for d in days if d is not None]
     if not known:
         return None
+    known += [r for r in (_reach({v: _day(row.get(v)) for v in DATES}, stale_days) for row in result.rows) if r]
     margin = timedelta(days=max(30, (max(known) - min(known)).days // 10))
     axis = _Axis(min(known) - margin, max(known) + margin)
     bands: dict[str, list[Bar]] = {}
@@ -97,7 +114,8 @@ def timeline(result: QueryResult, stale_days: int) -> Timeline | None:
 def _bars(row: Mapping[str, RdfTerm], axis: _Axis, stale_days: int, who: str) -> list[Bar]:
     d = {v: _day(row.get(v)) for v in DATES}
     status = row["status"].value
-    start = d["since"] or axis.start
+    reach = _reach(d, stale_days)
+    start = d["since"] or reach or axis.start
     end_early, end_late = d["endEarliest"] or axis.end, d["endLatest"] or axis.end
     certain_from = d["certainFrom"] or d["until"] or start
     stale_from = d["lastConfirmed"] + timedelta(days=stale_days) if d["lastConfirmed"] else None
@@ -118,11 +136,18 @@ def _bars(row: Mapping[str, RdfTerm], axis: _Axis, stale_days: int, who: str) ->
     for a, b, kind in stretches:
         if b <= a:
             continue
-        title = f"{who}: {status}, {axis.text(a)} – {axis.text(b)} ({KINDS[kind]})"
+        begins = f"start unknown, listed from {a.isoformat()}" if reach is not None and a == reach else axis.text(a)
+        title = f"{who}: {status}, {begins} – {axis.text(b)} ({KINDS[kind]})"
         if source is not None:
             title += f", according to {source.value}"
         bars.append(Bar(axis.at(a), max(axis.at(b) - axis.at(a), 0.0), kind, title, href))
     return bars
+
+
+def _reach(d: Mapping[str, date | None], stale_days: int) -> date | None:
+    """An unknown-start period's first listed day, as control-at has it (kg.periods.Period.reaches_back_to)."""
+    anchor = d["until"] or d["endEarliest"] or d["endLatest"]
+    return None if d["since"] is not None or anchor is None else anchor - timedelta(days=stale_days)
 
 
 def _ticks(axis: _Axis) -> tuple[Tick, ...]:

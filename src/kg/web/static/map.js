@@ -143,6 +143,9 @@
       if (p.certain === "true") entry.certain = true;
       if (p.disputed === "true") entry.disputed = true;
       if (p.stale !== "true") entry.fresh = true;
+      (entry.statuses = entry.statuses || new Set()).add(p.status);
+      if (p.basis === "claimed") entry.statuses.add("claimed");
+      if (p.stale === "true") entry.statuses.add("stale");
     }
     // the answer is uncertain, not a row: no report is certain, or the reports name different
     // controllers (two that agree, one of them certain, make a certain answer)
@@ -195,7 +198,7 @@
       li.addEventListener("click", () => select(iri));
     }
     declutter();
-    drawLegend();
+    drawLegend(byPlace);
   }
 
   // labels that would overlap: a place's name moves to the left of its dot, or below or above; a
@@ -243,7 +246,20 @@
     box.hidden = !shown.length;
   }
 
-  function drawLegend() {
+  // the legend: what the colours and marks mean, then every status word of control with what it
+  // means and the places that have it on the date shown (a word no place has is greyed)
+  const STATUSES = [
+    ["held", "the actor holds the place (whole, or part of it)"],
+    ["contested", "its holder defends it against an assault"],
+    ["besieged", "its holder keeps it inside a siege"],
+    ["mixed", "shared by actors of different sides"],
+    ["disputed", "sources disagree on who or on when: every reading is listed, none certain"],
+    ["inferred", "the side a later capture took it from: start unknown, never certain"],
+    ["claimed", "a party's own claim, not a third party's report"],
+    ["stale", "not confirmed for a long time: still the last known holder, never certain"],
+  ];
+
+  function drawLegend(byPlace) {
     const legend = document.getElementById("map-legend");
     legend.replaceChildren();
     const item = (cls, label, bg) => {
@@ -259,6 +275,21 @@
     item("partial", "partial control only", "#ccc");
     item("disputed", "disputed: sources name different controllers or dates (!)", "#ccc");
     item("stale", "stale: not confirmed for a long time", "#ccc");
+    const words = document.getElementById("map-statuses");
+    if (!words) return;
+    words.replaceChildren();
+    for (const [name, meaning] of STATUSES) {
+      const having = Object.keys(byPlace || {})
+        .filter((iri) => byPlace[iri].statuses.has(name))
+        .map((iri) => (places[iri] || { label: unplaced[iri] || local(iri) }).label)
+        .sort((a, b) => a.localeCompare(b));
+      const row = html("div", undefined, words);
+      row.dataset.status = name;
+      row.className = having.length ? "here" : "absent";
+      html("dt", name, row);
+      const named = having.length > 6 ? having.slice(0, 5).join(", ") + " and " + (having.length - 5) + " more" : having.join(", ");
+      html("dd", meaning + (having.length ? " — on this date: " + named : ""), row);
+    }
   }
 
   function show() {
