@@ -512,3 +512,15 @@ def test_one_status_vocabulary_in_the_ontology_the_shapes_the_rules_and_the_page
     assert members == in_shape == set(periods.STATUSES) == set(STATUSES), (members, in_shape)
     assert in_legend == set(STATUSES) | {"claimed", "stale"}
     assert set(BASES) == {"claimed", "reported"}
+
+
+def test_a_siege_that_nothing_ends_stays_besieged() -> None:
+    """A siege with no breaking, no capture and no rival report is one open besieged period of
+    the defender (deriving it once raised on an empty list of ends)."""
+    siege = Event(
+        "e:siege", "Siege", "p:town", "a:one", earliest=date(2016, 1, 1), latest=date(2016, 1, 1),
+        defenders=("x:opposition",), attackers=("x:is",),
+    )  # fmt: skip
+    (period,) = periods.derive([siege])
+    assert (period.controller, period.status, period.others) == ("x:opposition", "besieged", ("x:is",))
+    assert period.end_earliest is None and period.end_latest is None

@@ -359,7 +359,7 @@ def _siege(e: Event, defender: str, events: Sequence[Event], actors: Actors) -> 
     ends = [*_rivals(events, defender, start), *broken]
     latest = [d for d in (_effective_latest(x, events) for x in ends) if d is not None]
     earliest = [x.earliest or start for x in ends]
-    end_earliest = None if None in earliest else min(d for d in earliest if d is not None)
+    end_earliest = None if None in earliest else min((d for d in earliest if d is not None), default=None)
     return _shaped(e, defender, actors, "besieged", end_earliest, min(latest, default=None), e.attackers)
 
 
