@@ -143,3 +143,22 @@ def _functions() -> dict[ox.NamedNode, object]:
     from kg.store.functions import FUNCTIONS
 
     return dict(FUNCTIONS)
+
+
+def test_a_value_naming_a_server_reaches_no_network():
+    """A bound value that spells SERVICE with a live listener's address stays a literal: the
+    query runs on the embedded store and the listener sees no connection."""
+    from kg.store.embedded import EmbeddedStore
+
+    from .listener import Listener
+
+    listener = Listener()
+    try:
+        store = EmbeddedStore.open(None)
+        text = "SELECT ?v ?s WHERE { OPTIONAL { ?s ?p ?o } FILTER (STRLEN(?v) > 0) }"
+        for value in (f"SERVICE <{listener.url}> {{ ?s ?p ?o }}", f'" }} SERVICE <{listener.url}> {{ ?s ?p ?o }} #'):
+            found = store.query(text, {"v": RdfTerm("literal", value)})
+            assert [r["v"].value for r in found.rows] == [value]
+        assert listener.seen() == 0
+    finally:
+        listener.close()
