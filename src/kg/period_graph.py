@@ -242,10 +242,12 @@ def keeping(
     before = places_of(store, subjects) if dropped else set()
 
     def derive(after: Store) -> Derived:
-        events, found = read_events(after, _touched_scope(subjects, before))
-        places = before | found
+        # two queries, not one: joined inside one query, Oxigraph reads every event of the graph
+        # before it meets the touched places (264 ms a write at 2.4x10^5 quads, not ~10)
+        places = before | places_of(after, subjects)
         if not places:
             return Derived()
+        events, _ = read_events(after, _values("place", places))
         graph = to_graph(periods.derive(events, actors(after)))
         return Derived(drop_places(places, str(GRAPH.PERIODS)), ((GRAPH.PERIODS, graph),))
 
@@ -264,13 +266,6 @@ def _graph_subjects(store: Store, graphs: Sequence[str]) -> tuple[set[str], bool
 def places_of(store: Store, subjects: Iterable[str]) -> set[str]:
     """The places of the events among ``subjects`` and of the events citing an article among them."""
     return {r["place"].value for r in _rows(store, PLACES_OF % (_values("x", subjects), TOUCHED))}
-
-
-def _touched_scope(subjects: Iterable[str], places: Iterable[str]) -> str:
-    """A pattern binding ``?place`` to each of ``places`` and each place of ``subjects`` (as
-    :func:`places_of` finds them), for :data:`READ_EVENTS`."""
-    touched = f"{{ SELECT DISTINCT ?place WHERE {{ {_values('x', subjects)} {TOUCHED} }} }}"
-    return f"{{ {_values('place', places)} }} UNION {touched}" if places else touched
 
 
 def _values(name: str, iris: Iterable[str]) -> str:
