@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "mapping": 2,
     "shacl": 2,
     "sparql": 2,
+    "sparql_binding": 2,  # parameters written into query text as constants
     "sparql_help": 2,  # default prefixes, syntax errors explained, undeclared terms
     "reasoning": 2,
     # L3 I/O and queries
@@ -82,6 +83,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("queries", "store"),
     ("sources", "conformance"),  # which file texts satisfied the schema before
     ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are
+    ("sparql_binding", "sparql"),  # constants go where the lexer of kg.sparql finds variables
     ("queries", "resolver"),  # place and actor parameters are read by the resolver
     ("resolver", "store"),
     ("app", "pipeline"),  # Kg.build, Kg.ontology

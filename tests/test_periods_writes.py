@@ -27,6 +27,7 @@ from .conftest import MINI
 from .store_servers import oxigraph_server
 
 ID = "https://w3id.org/kg/id/"
+KG_NS = "https://w3id.org/kg/ontology#"
 PLACES = ("place/northtown", "place/southtown", "asset/old-road")
 ACTORS = ("red-army", "blue-front", "spokesman")
 KINDS = ("Capture", "Capture", "Withdrawal", "ControlObservation")
@@ -193,6 +194,23 @@ def test_a_hierarchy_change_derives_every_place_again(mini_kg: Kg) -> None:
     after, _ = stored_and_scratch(mini_kg)
     assert set(before) != set(after)
     assert_in_step(mini_kg)
+
+
+def test_a_hierarchy_written_by_another_kg_is_read_again(mini_kg: Kg) -> None:
+    """The hierarchy a Kg keeps between its writes is not trusted after another's write: once
+    another Kg makes the claimant a unit of the Red Army, this one's next one-place write there
+    derives with that, as a derivation from scratch does."""
+    assert mini_kg.submit(rdf_submission(unit("unit-2", "blue-front")), "tester").created
+    claim = event_ttl(1, "Capture", "place/northtown", "red-army", "blue-front", "2020-03-01", claimant="unit-2")
+    assert mini_kg.submit(rdf_submission(claim), "tester").created  # reads the hierarchy and keeps it
+    before, _ = stored_and_scratch(mini_kg)
+    with Kg(mini_kg.settings) as other:
+        moved = f"<{ID}actor/unit-2> <{KG_NS}partOf> <{ID}actor/red-army>"
+        other.update(f"INSERT DATA {{ GRAPH <{ID}graph/test> {{ {moved} }} }}")
+    assert mini_kg.submit(recapture(2, day="2020-03-12"), "tester").created  # northtown again, one place
+    assert_in_step(mini_kg)
+    after, _ = stored_and_scratch(mini_kg)
+    assert set(before) != set(after)
 
 
 def test_a_rebuild_derives_the_periods_from_the_kept_submissions_too(mini_kg: Kg) -> None:

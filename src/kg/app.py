@@ -16,7 +16,7 @@ control periods in step with the events, in the same atomic write (:mod:`kg.peri
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rdflib import Graph, URIRef
@@ -25,6 +25,7 @@ from kg import formats, period_graph, pipeline, queries, reconcile, shacl, sourc
 from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, StoreError
+from kg.periods import Actors
 from kg.report import ValidationReport
 from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
 
@@ -32,13 +33,47 @@ from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Sto
 class KeepPeriods:
     """Every write through a Kg keeps the control periods in step with the events, in the same
     atomic write: the places a change touches (:func:`kg.period_graph.keeping`), and every place
-    for a SPARQL Update, whose reach kg cannot tell from its text."""
+    for a SPARQL Update, whose reach kg cannot tell from its text.
+
+    The actor hierarchy that periods are derived with is kept between writes, for the store
+    version it was read from: a write that touches one place reads that place's events only,
+    not every ``kg:partOf`` of the graph. A write that may change the hierarchy recomputes
+    everything (and reads it again); a write by anything else changes the version, so the next
+    write reads it afresh."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._actors: tuple[str, Actors] | None = None  # (store version, its hierarchy)
+        self._used: Actors | None = None  # the hierarchy the write being made derived with
 
     def on_update(self, store: Store) -> Derive:
+        self._used = None
         return period_graph.everything
 
     def on_apply(self, store: Store, add: Sequence[tuple[URIRef, Graph]], drop_graphs: Sequence[str]) -> Derive | None:
-        return period_graph.keeping(store, add, drop_graphs)
+        self._used = None
+        return period_graph.keeping(store, add, drop_graphs, actors=self._actors_for(_version(store)))
+
+    def written(self, store: Store) -> None:
+        """After a write went through (its lock still held): its hierarchy is the new version's."""
+        version = _version(store)
+        with self._lock:
+            self._actors = (version, self._used) if version is not None and self._used is not None else None
+
+    def _actors_for(self, version: str | None) -> Callable[[Store], Actors]:
+        with self._lock:
+            kept = self._actors if version is not None and self._actors and self._actors[0] == version else None
+
+        def actors(after: Store) -> Actors:
+            self._used = kept[1] if kept else period_graph.read_actors(after)
+            return self._used
+
+        return actors
+
+
+def _version(store: Store) -> str | None:
+    version = getattr(store, "version", None)
+    return version() if callable(version) else None
 
 
 class Kg:
@@ -57,6 +92,7 @@ class Kg:
         self.results = queries.ResultCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
         self._index: tuple[str, reconcile.Index] | None = None
+        self._periods = KeepPeriods()
 
     # ------------------------------------------------------------------ the store
 
@@ -79,7 +115,7 @@ class Kg:
     def _guarded(self, inner: Store) -> Guarded:
         """The store with kg's policy: SERVICE/LOAD refused, the default limits, caches emptied on writes."""
         limits = Limits(self.settings.query_timeout, self.settings.max_rows)
-        return Guarded(inner, limits, on_write=self.invalidate, derivations=KeepPeriods())
+        return Guarded(inner, limits, on_write=self.invalidate, derivations=self._periods)
 
     def query(
         self,

@@ -53,7 +53,7 @@ _LEXEMES = re.compile(
     r"|#[^\n]*",  # comments
     re.DOTALL,
 )
-_KEYWORD = r"(?<![\w:?$\-]){}(?![\w:\-])"
+KEYWORD = r"(?<![\w:?$\-]){}(?![\w:\-])"
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
@@ -66,7 +66,7 @@ def strip(text: str) -> str:
 def form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them that occurs as a keyword."""
     bare = strip(text)
-    found = [(m.start(), word) for word in FORMS if (m := re.search(_KEYWORD.format(word), bare, re.IGNORECASE))]
+    found = [(m.start(), word) for word in FORMS if (m := re.search(KEYWORD.format(word), bare, re.IGNORECASE))]
     return min(found)[1] if found else "SELECT"
 
 
@@ -212,11 +212,11 @@ def with_values(text: str, terms: dict[str, str]) -> str:
         return text
     bare = masked(text)
     inserts: list[tuple[int, str]] = []
-    top = _first_form(bare)
-    for match in re.finditer(_KEYWORD.format("SELECT"), bare, re.IGNORECASE):
+    top = first_form(bare)
+    for match in re.finditer(KEYWORD.format("SELECT"), bare, re.IGNORECASE):
         if match.start() == top:
             continue
-        projected = _projected(bare, match.end())
+        projected = projected_by(bare, match.end())
         names = [n for n in terms if n in projected or "*" in projected]
         opening = _where_group(bare, match.end())
         if names and opening is not None:
@@ -235,10 +235,10 @@ def projection(text: str) -> set[str] | None:
     """The variables the query's own SELECT projects (``{"*"}`` for ``SELECT *``); None if it
     is not a SELECT query."""
     bare = masked(text)
-    top = _first_form(bare)
+    top = first_form(bare)
     if top < 0 or bare[top : top + 6].upper() != "SELECT":
         return None
-    return _projected(bare, top + 6)
+    return projected_by(bare, top + 6)
 
 
 def _values_block(names: list[str], terms: dict[str, str]) -> str:
@@ -247,12 +247,12 @@ def _values_block(names: list[str], terms: dict[str, str]) -> str:
     return f"VALUES ({variables}) {{ ({row}) }}"
 
 
-def _first_form(bare: str) -> int:
-    found = [m.start() for word in FORMS if (m := re.search(_KEYWORD.format(word), bare, re.IGNORECASE))]
+def first_form(bare: str) -> int:
+    found = [m.start() for word in FORMS if (m := re.search(KEYWORD.format(word), bare, re.IGNORECASE))]
     return min(found) if found else -1
 
 
-def _projected(bare: str, start: int) -> set[str]:
+def projected_by(bare: str, start: int) -> set[str]:
     """The variables a SELECT clause starting at ``start`` projects (every name for ``*``)."""
     depth, end = 0, start
     for end in range(start, len(bare)):
@@ -284,7 +284,7 @@ def _where_group(bare: str, start: int, *, construct: bool = False) -> int | Non
     form keyword ends at ``start``; None where a VALUES block cannot go first in it."""
     depth, begin = 0, start
     if construct:  # skip the template: the group follows WHERE
-        where = re.compile(_KEYWORD.format("WHERE"), re.IGNORECASE).search(bare, start)
+        where = re.compile(KEYWORD.format("WHERE"), re.IGNORECASE).search(bare, start)
         if where is None:
             return None
         template = bare.find("{", start)
@@ -307,7 +307,7 @@ def with_limit(text: str, limit: int) -> str:
     """A SELECT query with ``LIMIT limit`` added when it has no LIMIT (nor a trailing VALUES
     clause) of its own, so that a server sends no more rows than kg will keep."""
     bare = masked(text)
-    top = _first_form(bare)
+    top = first_form(bare)
     if top < 0 or bare[top : top + 6].upper() != "SELECT":
         return text
     opening = _where_group(bare, top + 6)
@@ -318,8 +318,8 @@ def with_limit(text: str, limit: int) -> str:
         depth += {"{": 1, "}": -1}.get(bare[position], 0)
         if depth == 0:
             tail = bare[position + 1 :]
-            if re.search(_KEYWORD.format("LIMIT"), tail, re.IGNORECASE) or re.search(
-                _KEYWORD.format("VALUES"), tail, re.IGNORECASE
+            if re.search(KEYWORD.format("LIMIT"), tail, re.IGNORECASE) or re.search(
+                KEYWORD.format("VALUES"), tail, re.IGNORECASE
             ):
                 return text
             return f"{text.rstrip()}\nLIMIT {limit}"

@@ -58,13 +58,16 @@ LOG = logging.getLogger("kg.store")
 
 def derived(db: ox.Store, derive: Derive | None) -> None:
     """Make what ``derive`` gives on ``db``, the write's new database, before it is swapped in:
-    ``derive`` reads ``db`` through a query-only view (in this process, sandboxed like every
-    evaluation), so it sees the write's own change and nothing else."""
-    if derive is None:
-        return
+    ``derive`` reads ``db`` through a query-only view, so it sees the write's own change and
+    nothing else. All of it runs on one sandboxed thread (its queries too, not one thread each)."""
+    if derive is not None:
+        sandbox.run_sandboxed(_derive_on, db, derive)
+
+
+def _derive_on(db: ox.Store, derive: Derive) -> None:
     found = derive(EmbeddedStore(None, db))
     if found.update:
-        sandbox.run_sandboxed(run_update, db, found.update)
+        run_update(db, found.update)
     for iri, graph in found.add:
         db.extend(quads_of(iri, graph))
 

@@ -14,6 +14,7 @@ Nothing here applies policy (refusals, limits): :mod:`kg.store.policy` does, for
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,7 @@ from rdflib.term import Node
 
 from kg import sparql as sparql_text
 from kg.errors import InputError, Location, QueryError, QueryTimeout, StoreError
+from kg.sparql_binding import with_constants
 from kg.store.base import Dataset, Quad, QueryResult, RdfTerm
 from kg.store.functions import FUNCTIONS
 
@@ -180,29 +182,48 @@ def run_query(
     max_rows: int | None,
     dataset: Dataset | None = None,
 ) -> QueryResult:
-    """Run one query on an open pyoxigraph store and copy the answer out of it."""
+    """Run one query on an open pyoxigraph store and copy the answer out of it.
+
+    Bound variables are written into the text as constants (:func:`kg.sparql_binding.with_constants`),
+    which Oxigraph plans with; where that could change the meaning, or the engine does not take
+    the rewritten text, they go as ``substitutions=`` instead.
+    """
     started = time.perf_counter()
-    substitutions = {ox.Variable(k): term_to_ox(v) for k, v in (bindings or {}).items()}
-    graphs: dict[str, Any] = {"use_default_graph_as_union": True}
+    graphs: dict[str, Any] = {"use_default_graph_as_union": True, "custom_functions": FUNCTIONS}
     if dataset is not None and dataset.default_graphs:
-        graphs = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs]}
+        graphs = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs], "custom_functions": FUNCTIONS}
     if dataset is not None and dataset.named_graphs:
         graphs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
+    answer = None
+    constant = with_constants(sparql, bindings) if bindings else None
+    if constant is not None:
+        with contextlib.suppress(SyntaxError):  # a term where the grammar wants a variable
+            answer = store.query(constant, **graphs)
+    if answer is None:
+        answer = _evaluate(store, sparql, bindings, graphs)
+    return _copied(answer, sparql, max_rows, started)
+
+
+def _evaluate(store: ox.Store, sparql: str, bindings: Mapping[str, RdfTerm] | None, graphs: dict[str, Any]) -> Any:
+    substitutions = {ox.Variable(k): term_to_ox(v) for k, v in (bindings or {}).items()}
     try:
-        answer = store.query(sparql, substitutions=substitutions or None, custom_functions=FUNCTIONS, **graphs)
+        return store.query(sparql, substitutions=substitutions or None, **graphs)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}", hint="check the query near the position given") from None
     except (RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"the query cannot run: {exc}") from None
+
+
+def _copied(answer: Any, sparql: str, max_rows: int | None, started: float) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer), seconds=time.perf_counter() - started)
-    if isinstance(answer, ox.QueryTriples):
-        data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES) or b""
-        return QueryResult(
-            sparql_text.form(sparql), triples=data.decode("utf-8"), seconds=time.perf_counter() - started
-        )
-    variables = tuple(v.value for v in answer.variables)
     try:
+        if isinstance(answer, ox.QueryTriples):
+            data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES) or b""
+            return QueryResult(
+                sparql_text.form(sparql), triples=data.decode("utf-8"), seconds=time.perf_counter() - started
+            )
+        variables = tuple(v.value for v in answer.variables)
         rows, truncated = _rows(answer, variables, max_rows)
     except (RuntimeError, ValueError, OSError) as exc:  # solutions are computed as they are read
         raise QueryError(f"the query cannot run: {exc}") from None
@@ -210,11 +231,22 @@ def run_query(
 
 
 def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tuple[tuple[dict[str, RdfTerm], ...], bool]:
+    """The solutions as rows of kg terms; a value met again (a date, a label, a status in every
+    row) is converted once."""
     rows: list[dict[str, RdfTerm]] = []
+    seen: dict[Any, RdfTerm] = {}
     for solution in answer:
         if max_rows is not None and len(rows) >= max_rows:
             return tuple(rows), True
-        rows.append({name: term_from_ox(solution[name]) for name in variables if solution[name] is not None})
+        row = {}
+        for name in variables:
+            value = solution[name]
+            if value is not None:
+                term = seen.get(value)
+                if term is None:
+                    term = seen[value] = term_from_ox(value)
+                row[name] = term
+        rows.append(row)
     return tuple(rows), False
 
 

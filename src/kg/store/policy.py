@@ -52,6 +52,10 @@ class Derivations(Protocol):
         """For graphs added and dropped (read ``store`` as it is before the write); None: nothing."""
         ...
 
+    def written(self, store: Store) -> None:
+        """After an update or apply went through, with the write lock still held."""
+        ...
+
 
 class Guarded:
     """A store with kg's policy in front of it (see the module docstring); a Store itself."""
@@ -143,11 +147,13 @@ class Guarded:
     # ----------------------------------------------------------------- writing
 
     def update(self, sparql_update: str, *, derive: Derive | None = None) -> None:
-        with self._writing():
+        with self._writing(), self.inner.exclusive():
             sparql_text.check_allowed(sparql_update, update=True)
             if derive is None and self.derivations is not None:
                 derive = self.derivations.on_update(self.inner)
             self.inner.update(sparql_update, derive=derive)
+            if self.derivations is not None:
+                self.derivations.written(self.inner)
 
     def replace_all(
         self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
@@ -163,6 +169,8 @@ class Guarded:
             if derive is None and self.derivations is not None:
                 derive = self.derivations.on_apply(self.inner, added, dropped)
             self.inner.apply(added, dropped, derive=derive)
+            if self.derivations is not None:
+                self.derivations.written(self.inner)
 
     def exclusive(self) -> AbstractContextManager[None]:
         return self.inner.exclusive()
