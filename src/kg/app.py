@@ -21,10 +21,21 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import formats, period_graph, pipeline, queries, reconcile, shacl, sources, sparql_help, submissions
+from kg import (
+    formats,
+    period_graph,
+    period_index,
+    pipeline,
+    queries,
+    reconcile,
+    shacl,
+    sources,
+    sparql_help,
+    submissions,
+)
 from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import KgError, QueryError, StoreError
+from kg.errors import KgError, QueryError, QueryTimeout, StoreError
 from kg.report import ValidationReport
 from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
 
@@ -57,6 +68,7 @@ class Kg:
         self.results = queries.ResultCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
         self._index: tuple[str, reconcile.Index] | None = None
+        self._periods: tuple[str, period_index.PeriodIndex | None] | None = None
 
     # ------------------------------------------------------------------ the store
 
@@ -158,6 +170,7 @@ class Kg:
             max_rows=max_rows or self.settings.max_rows,
             cache=self.results,
             defaults=self.settings.query_defaults(),
+            index_of=self.index_of,
         )
 
     def run_whole(self, name: str, *, needed_for: str) -> QueryResult:
@@ -176,6 +189,29 @@ class Kg:
             self._index = (version, index) if version is not None else None
         return index
 
+    def index_of(self, name: str) -> period_index.PeriodIndex | None:
+        """The index called ``name`` (``periods``: :mod:`kg.period_index`) of the store's current
+        version, read by one bounded query on first use after each write; None for a store that
+        names no version (a remote one, or in memory), or when that query was cut or timed out
+        (then the saved query's SPARQL answers)."""
+        if name != "periods":
+            return None
+        store = self.store
+        version = store.version()
+        if version is None:
+            return None
+        with self._lock:
+            if self._periods is not None and self._periods[0] == version:
+                return self._periods[1]
+        try:
+            index = period_index.load(store, timeout=self.settings.query_timeout)
+        except QueryTimeout:
+            index = None
+        with self._lock:
+            if store.version() == version:
+                self._periods = (version, index)
+        return index
+
     def ontology(self) -> Graph:
         """The ontology graph (read-only), parsed again only when the file changes."""
         return sources.load_ontology(self.settings)
@@ -191,6 +227,7 @@ class Kg:
         with self._lock:
             self.results.clear()
             self._index = None
+            self._periods = None
 
     def validate(self, inputs: Sequence[submissions.Inputs]) -> ValidationReport:
         """Check new material as a submission would be checked; store nothing."""
