@@ -12,6 +12,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg import period_graph, period_index, queries
+from kg.app import Kg
 from kg.config import PROJECT_ROOT
 from kg.periods import Event
 from kg.store import QueryResult, Row
@@ -173,3 +174,28 @@ def test_a_stored_period_kg_would_not_derive_leaves_the_answer_to_sparql() -> No
     iri = period.rows[0]["p"].value
     store.update(f"INSERT DATA {{ GRAPH <{GRAPH.PERIODS}> {{ <{iri}> <{KG.controlledBy}> <{ID}actor/zz> }} }}")
     assert period_index.load(store) is None
+
+
+def test_kg_keeps_one_index_per_store_version_and_answers_from_it(mini_kg: Kg) -> None:
+    """Kg reads the index once per version, answers control-at from it as the SPARQL does, and
+    after a write (a new version) from a new index that sees the write."""
+    ask = {"place": f"{ID}place/northtown", "date": "2020-06-01"}
+    first = mini_kg.index_of("periods")
+    assert first is not None and mini_kg.index_of("periods") is first
+    before = mini_kg.answer("control-at", ask).result
+    assert [r["controller"].value for r in before.rows] == [f"{ID}actor/blue-front"]
+    mini_kg.update(
+        "PREFIX kg: <https://w3id.org/kg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> INSERT DATA { GRAPH <https://w3id.org/kg/graph/t> { "
+        f"<{ID}event/t/retaken> a kg:Capture ; kg:place <{ID}place/northtown> ; "
+        f"kg:gainingActor <{ID}actor/red> ; kg:scope kg:WholeScope ; prov:wasDerivedFrom <{ID}article/t> ; "
+        'kg:dateEarliest "2020-05-01"^^xsd:date ; kg:dateLatest "2020-05-01"^^xsd:date } }'
+    )
+    second = mini_kg.index_of("periods")
+    assert second is not None and second is not first
+    after = mini_kg.answer("control-at", ask).result
+    assert f"{ID}actor/red" in {r["controller"].value for r in after.rows}
+    store, catalogue = mini_kg.store, mini_kg.catalogue()
+    sparql = queries.answer(store, catalogue, "control-at", {**ask, "staleDays": "90"}, cache=None).result
+    same_rows("control-at", sparql, after)
+    assert mini_kg.index_of("no-such-index") is None

@@ -66,6 +66,7 @@ class Kg:
         self._pool_size = pool_size
         self._lock = threading.RLock()
         self.results = queries.ResultCache()
+        self.rendered = queries.RenderedCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
         self._index: tuple[str, reconcile.Index] | None = None
         self._periods: tuple[str, period_index.PeriodIndex | None] | None = None
@@ -226,6 +227,7 @@ class Kg:
         """Forget every cached answer: called after every write."""
         with self._lock:
             self.results.clear()
+            self.rendered.clear()
             self._index = None
             self._periods = None
 

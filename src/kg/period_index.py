@@ -56,7 +56,8 @@ SELECT DISTINCT ?k ?s ?p ?o WHERE {
   }
   UNION {
     { SELECT DISTINCT ?s WHERE {
-        { GRAPH <%(periods)s> { ?x kg:periodOf|kg:controlledBy ?s } } UNION { ?s kg:partOf ?y } UNION { ?y kg:partOf ?s }
+        { GRAPH <%(periods)s> { ?x kg:periodOf|kg:controlledBy ?s } }
+        UNION { ?s kg:partOf ?y } UNION { ?y kg:partOf ?s }
     } }
     ?s rdfs:label ?o BIND ("label" AS ?k)
   }
@@ -83,7 +84,7 @@ _SINGLE = {
     KG.disputedUntil: "disputed_until",
 }
 _REQUIRED = ("place", "controller", "status", "basis", "own", "scope", "event")
-_DATES = ("since", "until", "certain_from", "end_earliest", "end_latest", "end_reported")
+_DATES: tuple[str, ...] = ("since", "until", "certain_from", "end_earliest", "end_latest", "end_reported")
 _DATES += ("disputed_from", "disputed_until")
 
 
@@ -132,12 +133,63 @@ class PeriodIndex:
 
 
 AT_VARIABLES = tuple(
-    "place date controller controllerLabel status certain disputed stale lastConfirmed age basis since until "
-    "precision event eventType source sourceTitle attributedTo scope view by staleDays with".split()
+    [
+        "place",
+        "date",
+        "controller",
+        "controllerLabel",
+        "status",
+        "certain",
+        "disputed",
+        "stale",
+        "lastConfirmed",
+        "age",
+        "basis",
+        "since",
+        "until",
+        "precision",
+        "event",
+        "eventType",
+        "source",
+        "sourceTitle",
+        "attributedTo",
+        "scope",
+        "view",
+        "by",
+        "staleDays",
+        "with",
+    ]
 )
 MAP_VARIABLES = tuple(
-    "date place placeLabel type controller controllerLabel status certain disputed stale lastConfirmed age basis "
-    "since until precision event eventType source scope side sideLabel wkt view by staleDays with".split()
+    [
+        "date",
+        "place",
+        "placeLabel",
+        "type",
+        "controller",
+        "controllerLabel",
+        "status",
+        "certain",
+        "disputed",
+        "stale",
+        "lastConfirmed",
+        "age",
+        "basis",
+        "since",
+        "until",
+        "precision",
+        "event",
+        "eventType",
+        "source",
+        "scope",
+        "side",
+        "sideLabel",
+        "wkt",
+        "view",
+        "by",
+        "staleDays",
+        "with",
+    ]
 )
 ANSWERS = ("control-at", "control-map")
 """The saved queries an index answers (each says so with ``#+ index: periods``)."""
