@@ -113,13 +113,18 @@ class Stored:
     map_rows: tuple[tuple[str | None, Row], ...]
 
 
+Entry = tuple[Stored, Period, Row]
+"""A row's date-free part: its stored period, that period as read by one of the event's articles
+(what the view tests), and the row's terms."""
+
+
 @dataclass(frozen=True)
 class PeriodIndex:
     """The periods of one store version (:meth:`kg.app.Kg.index_of` keeps one per version), and
     their rows in the saved queries' orders."""
 
-    by_place: Mapping[str, tuple[tuple[Stored, str | None, Row], ...]]  # control-at order
-    everywhere: tuple[tuple[Stored, str | None, Row], ...]  # control-map order
+    by_place: Mapping[str, tuple[Entry, ...]]  # control-at order
+    everywhere: tuple[Entry, ...]  # control-map order
 
     def answer(self, name: str, bindings: Mapping[str, RdfTerm], max_rows: int | None = None) -> QueryResult | None:
         """Saved query ``name``'s rows for these bindings, or None for a query it has no answer to."""
@@ -200,7 +205,7 @@ def _result(variables: tuple[str, ...], rows: list[Row], max_rows: int | None) -
     return QueryResult("SELECT", variables, tuple(rows[:max_rows] if cut else rows), truncated=cut)
 
 
-def _rows(found: Iterable[tuple[Stored, str | None, Row]], bindings: Mapping[str, RdfTerm]) -> list[Row]:
+def _rows(found: Iterable[Entry], bindings: Mapping[str, RdfTerm]) -> list[Row]:
     """The rows of these stored periods on the bound date, in the order given."""
     day_term = bindings.get("date")
     if day_term is None or day_term.datatype != str(XSD.date):
@@ -212,8 +217,8 @@ def _rows(found: Iterable[tuple[Stored, str | None, Row]], bindings: Mapping[str
     echoed = {k: _as_given(bindings[k]) for k in ("date", "view", "by", "staleDays") if k in bindings}
     dynamic: dict[int, Row | None] = {}
     out: list[Row] = []
-    for stored, article, static in found:
-        if not stored.period.listed(day) or not _in_view(stored, article, view, by):
+    for stored, read, static in found:
+        if not stored.period.listed(day) or not _in_view(read, view, by):
             continue
         key = id(stored)
         if key not in dynamic:
@@ -231,11 +236,11 @@ def _as_given(term: RdfTerm) -> RdfTerm:
     return term
 
 
-def _in_view(stored: Stored, article: str | None, view: str, by: str | None) -> bool:
+def _in_view(read: Period, view: str, by: str | None) -> bool:
     """The view's test (:func:`kg.control_at.in_view`) for the row of one of the event's articles."""
     if view == "source" and by is None:
         return False
-    return control_at.in_view(replace(stored.period, source=article or ""), view, by or "")
+    return control_at.in_view(read, view, by or "")
 
 
 def _on(stored: Stored, day: date, stale_days: int) -> Row:
@@ -301,9 +306,10 @@ class _Facts:
                 return None
             if one is not _NOT_LISTED:
                 stored.append(one)
-        at = [(s, a, r) for s in stored for a, r in s.at_rows]
-        everywhere = [(s, a, r) for s in stored for a, r in s.map_rows]
-        by_place: dict[str, list[tuple[Stored, str | None, Row]]] = {}
+        read = {(id(s), a): replace(s.period, source=a or "") for s in stored for a, _ in (*s.at_rows, *s.map_rows)}
+        at = [(s, read[id(s), a], r) for s in stored for a, r in s.at_rows]
+        everywhere = [(s, read[id(s), a], r) for s in stored for a, r in s.map_rows]
+        by_place: dict[str, list[Entry]] = {}
         for entry in _ordered(at, ("since",), ("source", "event", "controller")):
             by_place.setdefault(entry[0].period.place, []).append(entry)
         ordered = _ordered(everywhere, ("since",), ("source", "event", "controller"), ("placeLabel", "place"))
