@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg import period_graph, period_index, queries
+from kg import period_graph, period_index, period_reader, queries
 from kg.app import Kg
-from kg.config import PROJECT_ROOT
+from kg.config import PROJECT_ROOT, Settings
 from kg.periods import Event
 from kg.store import QueryResult, Row
 from kg.store.embedded import EmbeddedStore
@@ -129,7 +129,7 @@ def test_index_rows_are_the_sparql_rows(seed_value: int) -> None:
     index give the SPARQL's variables, terms and order."""
     rng = random.Random(9100 + seed_value)
     store = stored_corpus(rng)
-    index = period_index.load(store)
+    index = period_reader.load(store, max_rows=10**6)
     assert index is not None
     for _ in range(12):
         values = {"date": (DAY0 + timedelta(days=rng.randrange(-3, 50))).isoformat()}
@@ -151,7 +151,7 @@ def test_the_row_cap_cuts_index_rows_as_it_cuts_sparql_rows() -> None:
     """An index answer past max_rows is cut and says so, as the store's answer is."""
     rng = random.Random(4)
     store = stored_corpus(rng)
-    index = period_index.load(store)
+    index = period_reader.load(store, max_rows=10**6)
     assert index is not None
     bindings = queries.bind(CATALOGUE["control-map"], {"date": (DAY0 + timedelta(days=40)).isoformat()}, store)
     whole = index.answer("control-map", bindings)
@@ -163,7 +163,7 @@ def test_the_row_cap_cuts_index_rows_as_it_cuts_sparql_rows() -> None:
 def test_only_queries_that_name_the_index_are_answered_by_it() -> None:
     """control-at and control-map declare `#+ index: periods`; the index answers nothing else."""
     assert {n for n, q in CATALOGUE.items() if q.index == "periods"} == set(period_index.ANSWERS)
-    index = period_index.load(stored_corpus(random.Random(1)))
+    index = period_reader.load(stored_corpus(random.Random(1)), max_rows=10**6)
     assert index is not None and index.answer("place-history", {}) is None
 
 
@@ -173,7 +173,7 @@ def test_a_stored_period_kg_would_not_derive_leaves_the_answer_to_sparql() -> No
     period = store.query(f"SELECT ?p WHERE {{ GRAPH <{GRAPH.PERIODS}> {{ ?p a <{KG.ControlPeriod}> }} }} LIMIT 1")
     iri = period.rows[0]["p"].value
     store.update(f"INSERT DATA {{ GRAPH <{GRAPH.PERIODS}> {{ <{iri}> <{KG.controlledBy}> <{ID}actor/zz> }} }}")
-    assert period_index.load(store) is None
+    assert period_reader.load(store, max_rows=10**6) is None
 
 
 def test_kg_keeps_one_index_per_store_version_and_answers_from_it(mini_kg: Kg) -> None:
@@ -199,3 +199,13 @@ def test_kg_keeps_one_index_per_store_version_and_answers_from_it(mini_kg: Kg) -
     sparql = queries.answer(store, catalogue, "control-at", {**ask, "staleDays": "90"}, cache=None).result
     same_rows("control-at", sparql, after)
     assert mini_kg.index_of("no-such-index") is None
+
+
+@pytest.mark.parametrize("cap", [0, 5])
+def test_without_the_index_the_sparql_answers(built_mini: Settings, cap: int) -> None:
+    """KG_INDEX_ROWS=0 turns the index off, and a read cut at KG_INDEX_ROWS gives none: control-map
+    is then answered by its SPARQL, with the same rows."""
+    with Kg(built_mini) as full, Kg(replace(built_mini, index_rows=cap)) as capped:
+        assert full.index_of("periods") is not None and capped.index_of("periods") is None
+        ask = {"date": "2100-01-01"}
+        same_rows("control-map", full.run("control-map", ask), capped.run("control-map", ask))

@@ -25,9 +25,11 @@ from kg import (
     formats,
     period_graph,
     period_index,
+    period_reader,
     pipeline,
     queries,
     reconcile,
+    rendered,
     shacl,
     sources,
     sparql_help,
@@ -66,10 +68,11 @@ class Kg:
         self._pool_size = pool_size
         self._lock = threading.RLock()
         self.results = queries.ResultCache()
-        self.rendered = queries.RenderedCache()
+        self.rendered = rendered.RenderedCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
         self._index: tuple[str, reconcile.Index] | None = None
         self._periods: tuple[str, period_index.PeriodIndex | None] | None = None
+        self._reading_periods = threading.Lock()
 
     # ------------------------------------------------------------------ the store
 
@@ -193,25 +196,27 @@ class Kg:
     def index_of(self, name: str) -> period_index.PeriodIndex | None:
         """The index called ``name`` (``periods``: :mod:`kg.period_index`) of the store's current
         version, read by one bounded query on first use after each write; None for a store that
-        names no version (a remote one, or in memory), or when that query was cut or timed out
-        (then the saved query's SPARQL answers)."""
+        names no version (a remote one, or in memory), when KG_INDEX_ROWS is 0, or when that query
+        was cut (at KG_INDEX_ROWS) or timed out (KG_QUERY_TIMEOUT): then the SPARQL answers."""
         if name != "periods":
             return None
         store = self.store
         version = store.version()
-        if version is None:
+        if version is None or self.settings.index_rows < 1:
             return None
-        with self._lock:
-            if self._periods is not None and self._periods[0] == version:
-                return self._periods[1]
-        try:
-            index = period_index.load(store, timeout=self.settings.query_timeout)
-        except QueryTimeout:
-            index = None
-        with self._lock:
-            if store.version() == version:
-                self._periods = (version, index)
-        return index
+        with self._reading_periods:  # one read at a time: the others wait for it and share it
+            with self._lock:
+                if self._periods is not None and self._periods[0] == version:
+                    return self._periods[1]
+            try:
+                timeout, cap = self.settings.query_timeout, self.settings.index_rows
+                index = period_reader.load(store, timeout=timeout, max_rows=cap)
+            except QueryTimeout:
+                index = None
+            with self._lock:
+                if store.version() == version:
+                    self._periods = (version, index)
+            return index
 
     def ontology(self) -> Graph:
         """The ontology graph (read-only), parsed again only when the file changes."""

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from kg import queries
 from kg.errors import NotFound, ParameterError, UnknownName
 from kg.formats import KG_BASE
+from kg.rendered import Rendered
 from kg.resolver import Reading
 from kg.store import QueryResult, RdfTerm
 from kg.web import kg
@@ -129,7 +130,7 @@ def _data(query: queries.SavedQuery, values: dict[str, str], fmt: str) -> Respon
         made = advised(results(answer.result, fmt), (), tuple(r.to_json() for r in answer.readings))
         body = made.get_data()
         headers = tuple((k, v) for k, v in made.headers.items() if k not in ("Content-Type", "Content-Length"))
-        rendered = queries.Rendered(body, made.content_type or "", headers, hashlib.sha256(body).hexdigest()[:32])
+        rendered = Rendered(body, made.content_type or "", headers, hashlib.sha256(body).hexdigest()[:32])
         if version is not None:
             running.rendered.put(version, key, rendered)
     response = Response(rendered.body, content_type=rendered.content_type, headers=list(rendered.headers))
