@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from kg import control_at
-from kg.periods import Period
+from kg.periods import STATUSES, Period
 from kg.store import QueryResult, RdfTerm, Row
 from kg.vocab import XSD
 
@@ -38,8 +38,13 @@ def _boolean(flag: bool) -> RdfTerm:
     return RdfTerm("literal", "true" if flag else "false", str(XSD.boolean))
 
 
+BOOLEAN = {True: _boolean(True), False: _boolean(False)}
+INTEGER = str(XSD.integer)
+
+
 BASIS = {True: text_term("claimed"), False: text_term("reported")}
 SCOPE = {"partial": text_term("partial"), "whole": text_term("whole")}
+STATUS = {status: text_term(status) for status in STATUSES}
 
 
 @dataclass(frozen=True)
@@ -138,13 +143,12 @@ def _on(stored: Stored, day: date, stale_days: int) -> Row:
     """The date's part of a period's rows, from :func:`kg.control_at.answer`."""
     a = control_at.answer(stored.period, day, stale_days)
     row: dict[str, RdfTerm] = {
-        "status": text_term(a.status),
-        "certain": _boolean(a.certain),
-        "disputed": _boolean(a.disputed),
-        "stale": _boolean(a.stale),
+        "status": STATUS.get(a.status) or text_term(a.status),
+        "certain": BOOLEAN[a.certain],
+        "disputed": BOOLEAN[a.disputed],
+        "stale": BOOLEAN[a.stale],
     }
-    confirmed = stored.period.last_confirmed(day)
-    if confirmed is not None:
-        row["lastConfirmed"] = stored.confirmed[confirmed]
-        row["age"] = RdfTerm("literal", str(a.age), str(XSD.integer))
+    if a.age is not None:  # the age is counted from the last confirmation
+        row["lastConfirmed"] = stored.confirmed[day - timedelta(days=a.age)]
+        row["age"] = RdfTerm("literal", str(a.age), INTEGER)
     return row

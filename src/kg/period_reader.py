@@ -17,7 +17,7 @@ from typing import Any
 from kg.period_index import BASIS, SCOPE, Entry, PeriodIndex, Stored, text_term
 from kg.periods import Period
 from kg.store import RdfTerm, Row, Store
-from kg.vocab import GRAPH, KG, PROV
+from kg.vocab import GRAPH, KG, PROV, XSD
 
 EVENT_TYPES = ("Capture", "Withdrawal", "ControlObservation", "Siege", "Assault")
 
@@ -27,8 +27,14 @@ PREFIX rdfs:   <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov:   <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 PREFIX geo:    <http://www.opengis.net/ont/geosparql#>
-SELECT DISTINCT ?k ?s ?p ?o WHERE {
-  { GRAPH <%(periods)s> { ?s ?p ?o } BIND ("period" AS ?k) }
+SELECT DISTINCT ?k ?s ?o WHERE {
+  {
+    # a period's statements as one text, "|" between them (no IRI holds one): ~10x fewer terms to ship
+    { SELECT ?s (GROUP_CONCAT(CONCAT(STR(?p), " ", STR(?v)); separator="|") AS ?o) WHERE {
+        GRAPH <%(periods)s> { ?s ?p ?v }
+    } GROUP BY ?s }
+    BIND ("period" AS ?k)
+  }
   UNION {
     { SELECT DISTINCT ?s WHERE { GRAPH <%(periods)s> { ?x prov:wasDerivedFrom ?s } } }
     { ?s prov:wasDerivedFrom ?o BIND ("source" AS ?k) }
@@ -95,6 +101,19 @@ _NOT_LISTED: Any = object()
 """What :meth:`_Facts.stored` gives for a subject of the periods graph lacking a period's terms."""
 
 
+_DATED = {str(p) for p, name in _SINGLE.items() if name in _DATES} | {str(KG.confirmedOn)}
+
+
+def _term(prop: str, value: str) -> RdfTerm:
+    """A stored period's value as the term :func:`kg.period_graph.to_graph` wrote: dates as
+    xsd:date, flags as xsd:boolean, everything else an IRI."""
+    if prop in _DATED:
+        return RdfTerm("literal", value, str(XSD.date))
+    if prop in (str(KG.ownClaim), str(KG.startUnknown)):
+        return RdfTerm("literal", value, str(XSD.boolean))
+    return RdfTerm("uri", value)
+
+
 class _Facts:
     """What the load query gave, by kind of fact, while an index is made of it."""
 
@@ -105,7 +124,10 @@ class _Facts:
     def add(self, row: Row) -> None:
         kind, s, o = row["k"].value, row["s"].value, row["o"]
         if kind == "period":
-            self.periods.setdefault(s, {}).setdefault(row["p"].value, []).append(o)
+            props = self.periods.setdefault(s, {})
+            for line in o.value.split("|"):
+                prop, _, value = line.partition(" ")
+                props.setdefault(prop, []).append(_term(prop, value))
         else:
             values = self.facts.setdefault(kind, {}).setdefault(s, [])
             if o not in values:
