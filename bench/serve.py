@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8, help="seconds per level at most")
     parser.add_argument("--cases", default="control-at,sparql,sparql-real,control-map", help="comma-separated")
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
+    parser.add_argument("--kg-timeout", default="10", help="KG_QUERY_TIMEOUT of the kg server (the index read too)")
     parser.add_argument("--first-day", default="2012-01-01", help="control-map's first date (then every 5th day)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -174,7 +175,7 @@ def main() -> None:
             [str(OXIGRAPH), "load", "--location", str(ox_dir), "--file", str(nquads)], check=True, capture_output=True
         )
         kg_port, ox_port = free_port(), free_port()
-        env = {**os.environ, "KG_STORE": settings.store, "KG_PORT": str(kg_port), "KG_QUERY_TIMEOUT": "10"}
+        env = {**os.environ, "KG_STORE": settings.store, "KG_PORT": str(kg_port), "KG_QUERY_TIMEOUT": args.kg_timeout}
         servers = [
             subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, stdout=subprocess.DEVNULL),
             subprocess.Popen(
@@ -222,6 +223,12 @@ def main() -> None:
                     "application/sparql-results+json",
                 ),
             )
+            if "control-map" in args.cases.split(","):  # kg reads its periods index on the first one
+                started = time.perf_counter()
+                getter("/queries/control-map.geojson?date=1999-01-01", geo)(
+                    http.client.HTTPConnection("127.0.0.1", kg_port, timeout=3600)
+                )
+                print(f"kg's first control-map (reading the periods index): {time.perf_counter() - started:.1f} s")
             chosen = args.cases.split(",")
             cases = {k: v for k, v in cases.items() if k in chosen}
             levels = [int(c) for c in args.clients.split(",")]

@@ -111,18 +111,19 @@ def _rows(found: Iterable[Entry], bindings: Mapping[str, RdfTerm]) -> list[Row]:
     by = bindings["by"].value if "by" in bindings and bindings["by"].kind == "uri" else None
     stale_days = int(bindings["staleDays"].value) if "staleDays" in bindings else 90
     echoed = {k: _as_given(bindings[k]) for k in ("date", "view", "by", "staleDays") if k in bindings}
-    dynamic: dict[int, Row | None] = {}
+    parts: dict[int, Row | None] = {}  # by period as one article reads it: its date's terms, or None if not listed
     out: list[Row] = []
     for stored, read, static in found:
-        if not stored.period.listed(day) or not _in_view(read, view, by):
-            continue
-        key = id(stored)
-        if key not in dynamic:
-            dynamic[key] = _on(stored, day, stale_days)
-        part = dynamic[key]
+        part = parts.get(id(read), _UNSEEN)
+        if part is _UNSEEN:
+            shown = stored.period.listed(day) and _in_view(read, view, by)
+            part = parts[id(read)] = {**_on(stored, day, stale_days), **echoed} if shown else None
         if part is not None:
-            out.append({**static, **part, **echoed})
+            out.append({**static, **part})
     return out
+
+
+_UNSEEN: Row = {}
 
 
 def _as_given(term: RdfTerm) -> RdfTerm:
