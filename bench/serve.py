@@ -7,19 +7,25 @@ prints throughput, p50 and p99 latency, and kg's throughput as a ratio of Oxigra
 - `control-at`: kg's saved query `/queries/control-at.json?place=…&date=…` against the same
   SPARQL (parameters written in) sent to Oxigraph's `/query`;
 - `sparql`: the same small ad-hoc SELECT sent to kg's `/sparql` and Oxigraph's `/query`;
-- `sparql-real`: control-at's SPARQL (parameters written in) as an ad-hoc query to both.
+- `sparql-real`: control-at's SPARQL (parameters written in) as an ad-hoc query to both;
+- `control-map`: `/queries/control-map.geojson?date=…` against control-map's SPARQL (the same
+  date, view and staleDays in a VALUES block) sent to Oxigraph's `/query`, a different date for
+  every request of every level (so kg's caches never answer: each date is asked once).
 
 kg answers a repeated saved query from its result cache (until the next write); `/sparql` is
 never cached.
 
-    python bench/serve.py [--store var/store] [--requests 400] [--seconds 8]
+    python bench/serve.py [--store var/store] [--requests 400] [--seconds 8] [--cases control-map]
+        [--clients 1,8,32]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -28,7 +34,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 from kg import pipeline
@@ -66,6 +73,37 @@ def control_at_for_oxigraph(settings: Settings) -> str:
     text = get_query(settings.queries, "control-at").sparql
     values = f'VALUES (?place ?date) {{ (<{PLACE}> "{DATE}"^^<http://www.w3.org/2001/XMLSchema#date>) }}'
     return text.replace("WHERE {", "WHERE {\n  " + values, 1)
+
+
+def control_map_for_oxigraph(settings: Settings, day: str) -> str:
+    """control-map with the date, view and horizon kg binds, in a VALUES block at the top of its
+    WHERE clause (no subquery: the same as kg's substitution)."""
+    text = get_query(settings.queries, "control-map").sparql
+    values = f'VALUES (?date ?view ?staleDays) {{ ("{day}"^^<http://www.w3.org/2001/XMLSchema#date> "all" 90) }}'
+    return text.replace("WHERE {", "WHERE {\n  " + values, 1)
+
+
+def days(first: str, count: int) -> Iterator[str]:
+    """``count`` different days from ``first`` on, in a shuffled but fixed order (every fifth)."""
+    start = date.fromisoformat(first)
+    found = [(start + timedelta(days=5 * i)).isoformat() for i in range(count)]
+    random.Random(3).shuffle(found)
+    return iter(found)
+
+
+def varying(paths: Iterator[str], accept: str) -> Callable[[http.client.HTTPConnection], None]:
+    """A request to the next path of ``paths`` each time (shared by every client thread)."""
+    lock = threading.Lock()
+
+    def request(connection: http.client.HTTPConnection) -> None:
+        with lock:
+            path = next(paths)
+        connection.request("GET", path, headers={"Accept": accept})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+
+    return request
 
 
 def load(
@@ -121,6 +159,10 @@ def main() -> None:
     parser.add_argument("--store", help="a built kg store (default: build the seed corpus into a temporary one)")
     parser.add_argument("--requests", type=int, default=400, help="requests per level at most")
     parser.add_argument("--seconds", type=float, default=8, help="seconds per level at most")
+    parser.add_argument("--cases", default="control-at,sparql,sparql-real,control-map", help="comma-separated")
+    parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
+    parser.add_argument("--kg-timeout", default="10", help="KG_QUERY_TIMEOUT of the kg server (the index read too)")
+    parser.add_argument("--first-day", default="2012-01-01", help="control-map's first date (then every 5th day)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings.from_env(store=args.store or str(Path(folder) / "store"))
@@ -133,7 +175,7 @@ def main() -> None:
             [str(OXIGRAPH), "load", "--location", str(ox_dir), "--file", str(nquads)], check=True, capture_output=True
         )
         kg_port, ox_port = free_port(), free_port()
-        env = {**os.environ, "KG_STORE": settings.store, "KG_PORT": str(kg_port), "KG_QUERY_TIMEOUT": "10"}
+        env = {**os.environ, "KG_STORE": settings.store, "KG_PORT": str(kg_port), "KG_QUERY_TIMEOUT": args.kg_timeout}
         servers = [
             subprocess.Popen([sys.executable, "-m", "kg.cli", "serve"], env=env, stdout=subprocess.DEVNULL),
             subprocess.Popen(
@@ -169,13 +211,35 @@ def main() -> None:
                     getter("/query?" + urllib.parse.urlencode({"query": control_at})),
                 ),
             }
-            print(f"machine: {os.cpu_count()} cores; {args.requests} requests or {args.seconds:g} s per level")
+            kg_days = days(args.first_day, 10_000)
+            geo = "application/geo+json"
+            cases["control-map"] = (
+                varying((f"/queries/control-map.geojson?date={d}" for d in kg_days), geo),
+                varying(
+                    (
+                        "/query?" + urllib.parse.urlencode({"query": control_map_for_oxigraph(settings, d)})
+                        for d in itertools.cycle(list(days(args.first_day, 400)))
+                    ),
+                    "application/sparql-results+json",
+                ),
+            )
+            if "control-map" in args.cases.split(","):  # kg reads its periods index on the first one
+                started = time.perf_counter()
+                getter("/queries/control-map.geojson?date=1999-01-01", geo)(
+                    http.client.HTTPConnection("127.0.0.1", kg_port, timeout=3600)
+                )
+                print(f"kg's first control-map (reading the periods index): {time.perf_counter() - started:.1f} s")
+            chosen = args.cases.split(",")
+            cases = {k: v for k, v in cases.items() if k in chosen}
+            levels = [int(c) for c in args.clients.split(",")]
+            print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+            print(f"{args.requests} requests or {args.seconds:g} s per level")
             print(
                 f"{'case':<12}{'clients':>8}{'kg req/s':>10}{'p50 ms':>8}{'p99 ms':>8}"
                 f"{'oxigraph req/s':>16}{'p50 ms':>8}{'p99 ms':>8}{'ratio':>7}{'errors':>8}"
             )
             for name, (kg_request, ox_request) in cases.items():
-                for clients in (1, 8, 32):
+                for clients in levels:
                     kg = load(kg_port, kg_request, clients, args.requests, args.seconds)
                     ox = load(ox_port, ox_request, clients, args.requests, args.seconds)
                     print(

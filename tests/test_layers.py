@@ -51,6 +51,9 @@ LAYERS: dict[str, int] = {
     "gazetteer": 3,
     "conformance": 3,
     "period_graph": 3,
+    "period_index": 3,  # the periods held in memory: control-at and control-map without SPARQL
+    "period_reader": 3,  # the periods index read from a store
+    "rendered": 3,  # answers kept as the bytes sent
     "sources": 3,  # reading annotation files, texts, the links file, the ontology
     # L4 orchestration
     "validation": 4,  # the one validation sequence: below the build and the submissions that use it
@@ -70,6 +73,9 @@ LAYERS: dict[str, int] = {
 # Imports between different parts of one layer, allowed only where listed here.
 SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("period_graph", "store"),  # periods are read from a store's events
+    ("period_index", "store"),  # the index answers with the store's result types
+    ("period_reader", "store"),  # the index is read from the store's periods graph
+    ("period_reader", "period_index"),
     ("control_at", "periods"),  # control on a date is read from the periods
     ("submissions", "validation"),  # a submission is checked by the one validation sequence
     ("pipeline", "validation"),  # so is a build

@@ -21,10 +21,23 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import formats, period_graph, pipeline, queries, reconcile, shacl, sources, sparql_help, submissions
+from kg import (
+    formats,
+    period_graph,
+    period_index,
+    period_reader,
+    pipeline,
+    queries,
+    reconcile,
+    rendered,
+    shacl,
+    sources,
+    sparql_help,
+    submissions,
+)
 from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import KgError, QueryError, StoreError
+from kg.errors import KgError, QueryError, QueryTimeout, StoreError
 from kg.periods import Actors
 from kg.report import ValidationReport
 from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
@@ -90,9 +103,12 @@ class Kg:
         self._pool_size = pool_size
         self._lock = threading.RLock()
         self.results = queries.ResultCache()
+        self.rendered = rendered.RenderedCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
         self._index: tuple[str, reconcile.Index] | None = None
         self._periods = KeepPeriods()
+        self._period_index: tuple[str, period_index.PeriodIndex | None] | None = None
+        self._reading_periods = threading.Lock()
 
     # ------------------------------------------------------------------ the store
 
@@ -198,6 +214,7 @@ class Kg:
             max_rows=max_rows or self.settings.max_rows,
             cache=self.results,
             defaults=self.settings.query_defaults(),
+            index_of=self.index_of,
         )
 
     def run_whole(self, name: str, *, needed_for: str) -> QueryResult:
@@ -216,6 +233,31 @@ class Kg:
             self._index = (version, index) if version is not None else None
         return index
 
+    def index_of(self, name: str) -> period_index.PeriodIndex | None:
+        """The index called ``name`` (``periods``: :mod:`kg.period_index`) of the store's current
+        version, read by one bounded query on first use after each write; None for a store that
+        names no version (a remote one, or in memory), when KG_INDEX_ROWS is 0, or when that query
+        was cut (at KG_INDEX_ROWS) or timed out (KG_QUERY_TIMEOUT): then the SPARQL answers."""
+        if name != "periods":
+            return None
+        store = self.store
+        version = store.version()
+        if version is None or self.settings.index_rows < 1:
+            return None
+        with self._reading_periods:  # one read at a time: the others wait for it and share it
+            with self._lock:
+                if self._period_index is not None and self._period_index[0] == version:
+                    return self._period_index[1]
+            try:
+                timeout, cap = self.settings.query_timeout, self.settings.index_rows
+                index = period_reader.load(store, timeout=timeout, max_rows=cap)
+            except QueryTimeout:
+                index = None
+            with self._lock:
+                if store.version() == version:
+                    self._period_index = (version, index)
+            return index
+
     def ontology(self) -> Graph:
         """The ontology graph (read-only), parsed again only when the file changes."""
         return sources.load_ontology(self.settings)
@@ -230,7 +272,9 @@ class Kg:
         """Forget every cached answer: called after every write."""
         with self._lock:
             self.results.clear()
+            self.rendered.clear()
             self._index = None
+            self._period_index = None
 
     def validate(self, inputs: Sequence[submissions.Inputs]) -> ValidationReport:
         """Check new material as a submission would be checked; store nothing."""

@@ -74,6 +74,9 @@ class Settings:
     )
     query_timeout: float = _setting(5.0, "KG_QUERY_TIMEOUT", "seconds a query may run")
     max_rows: int = _setting(10_000, "KG_MAX_ROWS", "rows a query may return")
+    index_rows: int = _setting(
+        5_000_000, "KG_INDEX_ROWS", "rows the one query that reads the control periods into memory may return (0: none)"
+    )
     stale_days: int = _setting(
         90, "KG_STALE_DAYS", "days after its last confirmation a control period is stale (never certain, drawn faded)"
     )
@@ -132,6 +135,8 @@ class Settings:
         self._check_store()
         if self.stale_days < 0:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
+        if self.index_rows < 0:
+            raise ConfigError(f"KG_INDEX_ROWS={self.index_rows!r} must be 0 (no index) or more", hint="e.g. 5000000")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
         if not self.wikidata_endpoint.startswith(("http://", "https://")):

@@ -52,7 +52,13 @@ def to_json(result: QueryResult) -> str:
             "results": {"bindings": [{k: v.to_json() for k, v in row.items()} for row in result.rows]},
         }
     body["kg"] = {"truncated": result.truncated, "rows": len(result.rows), "seconds": round(result.seconds, 4)}
-    return json.dumps(body, ensure_ascii=False, indent=2)
+    return _compact(body)
+
+
+def _compact(body: object) -> str:
+    """JSON without indentation: Python's C encoder, several times faster on a map's thousands
+    of rows than the indenting one (and a third smaller)."""
+    return json.dumps(body, ensure_ascii=False)
 
 
 def to_csv(result: QueryResult) -> str:
@@ -216,7 +222,7 @@ def to_geojson(result: QueryResult, geometry: str = "wkt") -> str:
         "features": features,
         "kg": {"truncated": result.truncated, "without_geometry": skipped},
     }
-    return json.dumps(body, ensure_ascii=False, indent=2)
+    return _compact(body)
 
 
 # --------------------------------------------------------------------------- the one registry

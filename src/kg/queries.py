@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -63,6 +63,7 @@ class SavedQuery:
     params: tuple[Param, ...]
     sparql: str
     path: Path
+    index: str | None = None  # ``#+ index: periods``: the store's index of that name may answer it
 
 
 def parse_query_file(text: str, name: str, path: Path) -> SavedQuery:
@@ -105,7 +106,9 @@ def parse_query_file(text: str, name: str, path: Path) -> SavedQuery:
                 _required_when(spec.get("requiredWhen"), str(pname), path),
             )
         )
-    return SavedQuery(name, str(meta["title"]), str(meta.get("description", "")).strip(), tuple(params), text, path)
+    index = _text(meta.get("index"))
+    description = str(meta.get("description", "")).strip()
+    return SavedQuery(name, str(meta["title"]), description, tuple(params), text, path, index)
 
 
 def _required_when(spec: Any, pname: str, path: Path) -> tuple[tuple[str, str], ...]:
@@ -254,6 +257,17 @@ class Answer:
     readings: tuple[resolver.Reading, ...] = ()
 
 
+class Indexed(Protocol):
+    """An index held by the running kg that answers some saved queries with exactly the rows
+    their SPARQL gives (:class:`kg.period_index.PeriodIndex`), or None for one it cannot."""
+
+    def answer(self, name: str, bindings: Mapping[str, RdfTerm], max_rows: int | None = None) -> QueryResult | None: ...
+
+
+IndexOf = Callable[[str], Indexed | None]
+"""The index of a name (a saved query's ``#+ index:``) for the store's current version, if any."""
+
+
 @runtime_checkable
 class Versioned(Protocol):
     """A store that can name the version of the data it holds, changed by every write (the
@@ -332,6 +346,7 @@ def answer(
     max_rows: int | None = None,
     cache: ResultCache | None = None,
     defaults: Mapping[str, str] | None = None,
+    index_of: IndexOf | None = None,
 ) -> Answer:
     """Run saved query ``name`` with its parameters — the one function behind every face
     (through :meth:`kg.app.Kg.answer`, which gives it the limits and the cache).
@@ -339,7 +354,8 @@ def answer(
     ``defaults`` (:meth:`Settings.query_defaults`, e.g. ``staleDays`` from KG_STALE_DAYS) fill
     the parameters of those names that the query declares and the caller left out. A store
     that names its version (:class:`Versioned`) has repeated requests answered from ``cache``
-    until its next write.
+    until its next write. A query whose header names an index (``#+ index: periods``) is
+    answered by the index ``index_of`` gives for that name, when it gives one.
     """
     query = get(source, name)
     declared = {p.name for p in query.params}
@@ -351,7 +367,11 @@ def answer(
         if found is not None:
             return found
     bindings, readings = bind_reading(query, values, store)
-    result = Answer(store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows), readings)
+    index = index_of(query.index) if query.index and index_of is not None else None
+    rows = index.answer(name, bindings, max_rows) if index is not None else None
+    if rows is None:
+        rows = store.query(query.sparql, bindings, timeout=timeout, max_rows=max_rows)
+    result = Answer(rows, readings)
     if version is not None and cache is not None:
         cache.put(version, key, result)
     return result

@@ -14,7 +14,6 @@ from flask import Blueprint, Response, render_template, send_from_directory
 
 from kg.config import PROJECT_ROOT
 from kg.errors import NotFound
-from kg.store import QueryResult
 from kg.web import kg
 
 blueprint = Blueprint("map", __name__, template_folder="templates")
@@ -25,12 +24,6 @@ ASSETS = {
     "topojson-client.js": Path("topojson-client") / "dist" / "topojson-client.min.js",
 }
 """What the page loads from ``node_modules/``, by the name it asks for."""
-EVERYTHING = "2100-01-01"
-"""A date after every event: control-map on it lists every place that has a control event."""
-
-
-def _run(name: str, **values: str) -> QueryResult:
-    return kg().run(name, values)
 
 
 def missing_assets() -> list[str]:
@@ -39,12 +32,10 @@ def missing_assets() -> list[str]:
 
 
 def event_dates() -> list[str]:
-    """Every day on which a control event at a mapped place may have begun, in order."""
-    places = {row["place"].value for row in _run("control-map", date=EVERYTHING).rows}
-    days: set[str] = set()
-    for place in sorted(places):
-        days.update(row["earliest"].value for row in _run("place-history", place=place).rows if "earliest" in row)
-    return sorted(days)
+    """Every day on which a control event at a mapped place may have begun, in order: one
+    query (``event-dates``) for all places, every row needed."""
+    result = kg().run_whole("event-dates", needed_for="the map's slider would leave days out")
+    return sorted({row["earliest"].value for row in result.rows if "earliest" in row})
 
 
 @blueprint.route("/map")

@@ -7,6 +7,7 @@ program that leaves one out gets a 400 in the one error shape, naming the parame
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 from kg import queries
 from kg.errors import NotFound, ParameterError, UnknownName
 from kg.formats import KG_BASE
+from kg.rendered import Rendered
 from kg.resolver import Reading
 from kg.store import QueryResult, RdfTerm
 from kg.web import kg
@@ -112,8 +114,30 @@ def run(name: str) -> Response | str:
     fmt = suffix or negotiate(["html", *DATA], default="json")
     if fmt == "html":  # a page for people
         return _page(query, values)
-    answer = _answer(name, values)
-    return advised(results(answer.result, fmt), (), tuple(r.to_json() for r in answer.readings))
+    return _data(query, values, fmt)
+
+
+def _data(query: queries.SavedQuery, values: dict[str, str], fmt: str) -> Response:
+    """The answer in a data format: serialised once per store version and request (then sent
+    as those bytes until the next write), with an ``ETag``, so that a client sending it back in
+    ``If-None-Match`` gets ``304 Not Modified`` and no body."""
+    running = kg()
+    version = running.store.version()
+    key = (str(query.path), query.sparql, fmt, tuple(sorted(values.items())))
+    rendered = running.rendered.get(version, key) if version is not None else None
+    if rendered is None:
+        answer = _answer(query.name, values)
+        made = advised(results(answer.result, fmt), (), tuple(r.to_json() for r in answer.readings))
+        body = made.get_data()
+        headers = tuple((k, v) for k, v in made.headers.items() if k not in ("Content-Type", "Content-Length"))
+        rendered = Rendered(body, made.content_type or "", headers, hashlib.sha256(body).hexdigest()[:32])
+        if version is not None:
+            running.rendered.put(version, key, rendered)
+    response = Response(rendered.body, content_type=rendered.content_type, headers=list(rendered.headers))
+    response.set_etag(rendered.etag)
+    response.headers["Cache-Control"] = "no-cache"  # kept, but asked again (a write changes it)
+    response.make_conditional(request)  # 304 and no body when If-None-Match names the tag
+    return response
 
 
 WEB_LOOKUP_HINT = (

@@ -292,14 +292,39 @@
     }
   }
 
+  // the answers already asked for, by date (a promise each), so that going back over dates
+  // draws at once without asking again; at most ANSWERS of them, the oldest dropped first
+  const ANSWERS = 400;
+  const answers = new Map();
+  function rowsOn(date) {
+    if (!answers.has(date)) {
+      const asked = getJSON("/queries/control-map.json?date=" + encodeURIComponent(date)).then(bindings);
+      asked.catch(() => answers.delete(date));
+      answers.set(date, asked);
+      if (answers.size > ANSWERS) answers.delete(answers.keys().next().value);
+    }
+    return answers.get(date);
+  }
+
+  // while the slider is dragged, ask for the date it rests on, not for every step it passes
+  const SETTLE_MS = 120;
+  let settling = null;
+  function showSoon() {
+    clearTimeout(settling);
+    const date = currentDate();
+    document.getElementById("map-heading").textContent = "Control on " + date;
+    if (answers.has(date)) return show();
+    settling = setTimeout(show, SETTLE_MS);
+  }
+
   function show() {
     const date = currentDate();
     document.getElementById("map-heading").textContent = "Control on " + date;
     saveState();
-    return getJSON("/queries/control-map.json?date=" + encodeURIComponent(date))
-      .then((body) => {
+    return rowsOn(date)
+      .then((rows) => {
         if (date !== currentDate()) return;  // a later choice overtook this one
-        const byPlace = summarise(bindings(body));
+        const byPlace = summarise(rows);
         drawPlaces(byPlace);
         drawUnplaced(byPlace);
         status.dataset.date = date;
@@ -417,7 +442,7 @@
   }
   input.value = (valid && asked) || dates[dates.length - 1] || "";
   slider.value = String(nearestIndex(input.value));
-  slider.addEventListener("input", () => { setIndex(Number(slider.value)); show(); });
+  slider.addEventListener("input", () => { setIndex(Number(slider.value)); showSoon(); });
   input.addEventListener("change", () => { slider.value = String(nearestIndex(input.value)); show(); });
 
   Promise.all([
