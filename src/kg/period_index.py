@@ -116,7 +116,7 @@ def _rows(found: Iterable[Entry], bindings: Mapping[str, RdfTerm]) -> list[Row]:
     for stored, read, static in found:
         part = parts.get(id(read), _UNSEEN)
         if part is _UNSEEN:
-            shown = stored.period.listed(day) and _in_view(read, view, by)
+            shown = stored.period.listed(day, stale_days) and _in_view(read, view, by)
             part = parts[id(read)] = {**_on(stored, day, stale_days), **echoed} if shown else None
         if part is not None:
             out.append({**static, **part})
