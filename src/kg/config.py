@@ -78,7 +78,17 @@ class Settings:
         90, "KG_STALE_DAYS", "days after its last confirmation a control period is stale (never certain, drawn faded)"
     )
     max_body: int = _setting(10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve)")
-    workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
+    workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve that may run long queries")
+    reserve_workers: int = _setting(
+        1, "KG_RESERVE_WORKERS", "further query workers of kg serve kept for short queries (the reserved lane)"
+    )
+    short_query: float = _setting(
+        1.0, "KG_SHORT_QUERY", "seconds after which a query counts as long (it may then use only KG_WORKERS)"
+    )
+    client_queries: int = _setting(2, "KG_CLIENT_QUERIES", "queries one client (address or token) may run at once")
+    worker_memory: int = _setting(
+        2048, "KG_WORKER_MEMORY", "MiB of address space a query worker may use (a query needing more ends it)"
+    )
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
     port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
     wikidata_endpoint: str = _setting(
@@ -108,6 +118,7 @@ class Settings:
             )
         if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
+        self._check_sharing()
         self._check_store()
         if self.stale_days < 0:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
@@ -117,6 +128,19 @@ class Settings:
             raise ConfigError(
                 f"KG_WIKIDATA={self.wikidata_endpoint!r} must be an http(s) URL of a SPARQL endpoint",
                 hint="e.g. KG_WIKIDATA=https://query.wikidata.org/sparql",
+            )
+
+    def _check_sharing(self) -> None:
+        """The limits that keep one client from starving the others must leave room to work."""
+        if self.reserve_workers < 0 or self.client_queries < 1 or self.worker_memory < 256:
+            raise ConfigError(
+                "KG_RESERVE_WORKERS must be 0 or more, KG_CLIENT_QUERIES at least 1, KG_WORKER_MEMORY at least 256",
+                hint="e.g. KG_RESERVE_WORKERS=1 KG_CLIENT_QUERIES=2 KG_WORKER_MEMORY=2048",
+            )
+        if not (0 < self.short_query <= self.query_timeout):
+            raise ConfigError(
+                f"KG_SHORT_QUERY={self.short_query!r} must be above 0 and at most KG_QUERY_TIMEOUT",
+                hint="e.g. KG_SHORT_QUERY=1",
             )
 
     def _check_store(self) -> None:

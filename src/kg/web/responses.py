@@ -8,6 +8,7 @@ one name — or a 406 in the one error shape.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from flask import Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg import formats, tokens
-from kg.errors import Forbidden, KgError, NotAcceptable, Unauthorized
+from kg.errors import Forbidden, KgError, NotAcceptable, TooManyRequests, Unauthorized
 from kg.store import QueryResult
 
 
@@ -121,6 +122,8 @@ def error(exc: Exception) -> Response:
         response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="kg"'
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     if isinstance(exc, HTTPException) and status == 405 and exc.get_response().headers.get("Allow"):
         response.headers["Allow"] = exc.get_response().headers["Allow"]
     return response

@@ -1,0 +1,157 @@
+"""No client starves the others, over real HTTP on loopback: with as many runaway queries as
+there are workers or more, from one client or from several (distinct loopback addresses), cheap
+queries and saved queries are still answered at once; a client that crashes workers is refused
+for a while (429, Retry-After) while the others go on."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pytest
+
+from kg import pipeline
+from kg.config import Settings
+
+from .conftest import SEED_CORPUS
+from .server import served
+from .test_server import RUNAWAY
+
+TIME_LIMIT = 6.0
+CHEAP = "ASK { ?s a ?type }"
+P95_BOUND = 1.0  # seconds; a correctness bound on a loaded 2-core machine, not a benchmark
+SAMPLES = 30
+CRASH = "ASK { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
+"""10,000 nested parentheses: the engine's parser overflows its stack and the worker dies at once."""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`kg serve` with the default 3 + 1 workers over the seed corpus and a 6 s limit."""
+    if not SEED_CORPUS.is_dir():
+        pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
+    store = str(tmp_path_factory.mktemp("starve") / "store")
+    assert pipeline.build(Settings.from_env({}, store=store, corpus=SEED_CORPUS)).stored
+    env = {"KG_QUERY_TIMEOUT": f"{TIME_LIMIT:g}", "KG_WORKERS": "3"}
+    with served(store, SEED_CORPUS, **env) as (url, _pid):
+        yield url
+
+
+@dataclass
+class Reply:
+    status: int
+    seconds: float
+    body: dict[str, object] = field(default_factory=dict)
+    retry_after: str | None = None
+
+
+def send(url: str, path: str, *, query: str | None = None, source: str = "127.0.0.1") -> Reply:
+    """One request from loopback address ``source``: GET ``path``, or POST ``query`` to it."""
+    host, port = urllib.parse.urlsplit(url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
+    started = time.monotonic()
+    try:
+        if query is None:
+            connection.request("GET", path, headers={"Accept": "application/json"})
+        else:
+            body = urllib.parse.urlencode({"query": query})
+            connection.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        raw = response.read()
+        seconds = time.monotonic() - started
+        parsed = json.loads(raw) if raw and response.getheader("Content-Type", "").endswith("json") else {}
+        return Reply(response.status, seconds, parsed, response.getheader("Retry-After"))
+    finally:
+        connection.close()
+
+
+@contextmanager
+def runaways(url: str, sources: list[str]) -> Iterator[list[Reply]]:
+    """One thread per entry of ``sources`` sending RUNAWAY from that address, again and again
+    (after a pause of 0.2 s when refused), until the block ends; yields the replies so far."""
+    stop = threading.Event()
+    replies: list[Reply] = []
+
+    def keep_sending(source: str) -> None:
+        while not stop.is_set():
+            reply = send(url, "/sparql", query=RUNAWAY, source=source)
+            replies.append(reply)
+            if reply.status == 429:
+                stop.wait(0.2)
+
+    threads = [threading.Thread(target=keep_sending, args=(s,), daemon=True) for s in sources]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(TIME_LIMIT / 2)  # let them take the workers (no assertion rests on this pause)
+        yield replies
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(TIME_LIMIT * 3)
+
+
+def p95(seconds: list[float]) -> float:
+    ordered = sorted(seconds)
+    return ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)]
+
+
+def cheap_latencies(url: str, paths: list[str]) -> list[Reply]:
+    """Each path once, one after the other, from an address no runaway uses."""
+    return [send(url, path, source="127.0.0.9") for path in paths]
+
+
+ASK_PATH = "/sparql?" + urllib.parse.urlencode({"query": CHEAP})
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        pytest.param(["127.0.0.2"] * 4, id="4-runaways-from-one-client"),
+        pytest.param([f"127.0.0.{i}" for i in range(2, 5)], id="3-runaways-from-3-clients"),
+        pytest.param([f"127.0.0.{i}" for i in range(2, 7)], id="5-runaways-from-5-clients"),
+    ],
+)
+def test_cheap_queries_do_not_wait_behind_runaways(server: str, sources: list[str]) -> None:
+    """With N ≥ 3 runaway queries kept going, a cheap ASK answers 200 with p95 under 1 s."""
+    assert send(server, ASK_PATH).status == 200
+    with runaways(server, sources) as seen:
+        replies = cheap_latencies(server, [ASK_PATH] * SAMPLES)
+    assert {r.status for r in seen} <= {200, 400, 429, 503}, [r.body for r in seen if r.status >= 500 != 503]
+    assert [r.status for r in replies] == [200] * SAMPLES, [r.body for r in replies if r.status != 200]
+    assert p95([r.seconds for r in replies]) < P95_BOUND, [round(r.seconds, 2) for r in replies]
+
+
+def test_saved_queries_do_not_wait_behind_runaways(server: str) -> None:
+    """With 4 runaway clients, a saved query answers 200 at once, uncached (new dates) and cached."""
+    dates = [f"2015-{month:02d}-{day:02d}" for month in (1, 2, 3) for day in (3, 9, 14, 20, 27)]
+    paths = [f"/queries/control-at?place=al-Qaryatayn&date={d}" for d in dates]
+    with runaways(server, [f"127.0.0.{i}" for i in range(2, 6)]):
+        uncached = cheap_latencies(server, paths)
+        cached = cheap_latencies(server, paths)
+    for replies in (uncached, cached):
+        assert [r.status for r in replies] == [200] * len(paths), [(r.status, r.body) for r in replies]
+        assert p95([r.seconds for r in replies]) < P95_BOUND, [round(r.seconds, 2) for r in replies]
+
+
+def test_a_client_that_crashes_workers_is_refused_for_a_while(server: str) -> None:
+    """A query that crashes the engine ends that worker only; after 3 such crashes its
+    client gets 429 with Retry-After in the JSON error shape, and other clients are answered."""
+    crasher = "127.0.0.20"
+    crashes = [send(server, "/sparql", query=CRASH, source=crasher) for _ in range(3)]
+    assert [r.status for r in crashes] == [400] * 3, [r.body for r in crashes]
+    assert all("ended without an answer" in str(r.body["error"]) for r in crashes)
+    refused = send(server, "/sparql", query=CRASH, source=crasher)
+    assert refused.status == 429
+    assert refused.body["ok"] is False and refused.body["status"] == 429 and refused.body["errors"]
+    assert refused.retry_after is not None and int(refused.retry_after) >= 1
+    also_cheap = send(server, ASK_PATH, source=crasher)
+    assert also_cheap.status == 429  # the refusal is of the client, whatever it sends next
+    others = cheap_latencies(server, [ASK_PATH] * 10)
+    assert [r.status for r in others] == [200] * 10
