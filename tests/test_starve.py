@@ -13,6 +13,7 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,7 @@ from kg.config import Settings
 from .conftest import SEED_CORPUS
 from .server import served
 from .test_server import RUNAWAY
+from .test_store_oxigraph import big_literal_query
 
 TIME_LIMIT = 6.0
 CHEAP = "ASK { ?s a ?type }"
@@ -32,15 +34,20 @@ CRASH = "ASK { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`kg serve` with the default 3 + 1 workers over the seed corpus and a 6 s limit."""
+def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """`kg serve` with the default 3 + 1 workers over the seed corpus and a 6 s limit: URL and pid."""
     if not SEED_CORPUS.is_dir():
         pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
     store = str(tmp_path_factory.mktemp("starve") / "store")
     assert pipeline.build(Settings.from_env({}, store=store, corpus=SEED_CORPUS)).stored
     env = {"KG_QUERY_TIMEOUT": f"{TIME_LIMIT:g}", "KG_WORKERS": "3"}
-    with served(store, SEED_CORPUS, **env) as (url, _pid):
-        yield url
+    with served(store, SEED_CORPUS, **env) as url_and_pid:
+        yield url_and_pid
+
+
+@pytest.fixture(scope="module")
+def server(serving: tuple[str, int]) -> str:
+    return serving[0]
 
 
 @dataclass
@@ -49,6 +56,7 @@ class Reply:
     seconds: float
     body: dict[str, object] = field(default_factory=dict)
     retry_after: str | None = None
+    truncated: str | None = None
 
 
 def send(url: str, path: str, *, query: str | None = None, source: str = "127.0.0.1") -> Reply:
@@ -66,7 +74,8 @@ def send(url: str, path: str, *, query: str | None = None, source: str = "127.0.
         raw = response.read()
         seconds = time.monotonic() - started
         parsed = json.loads(raw) if raw and response.getheader("Content-Type", "").endswith("json") else {}
-        return Reply(response.status, seconds, parsed, response.getheader("Retry-After"))
+        headers = response.getheader("Retry-After"), response.getheader("X-KG-Truncated")
+        return Reply(response.status, seconds, parsed, *headers)
     finally:
         connection.close()
 
@@ -155,3 +164,38 @@ def test_a_client_that_crashes_workers_is_refused_for_a_while(server: str) -> No
     assert also_cheap.status == 429  # the refusal is of the client, whatever it sends next
     others = cheap_latencies(server, [ASK_PATH] * 10)
     assert [r.status for r in others] == [200] * 10
+
+
+def peak_rss_kib(pid: int, *, reset: bool = False) -> int:
+    """A process's peak resident memory since it started or was last reset (VmHWM, from /proc)."""
+    if reset:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")  # 5: reset the peak to the current size
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmHWM:"))
+    return int(line.split()[1])
+
+
+def test_construct_is_cut_at_the_row_cap_and_says_so(server: str) -> None:
+    """CONSTRUCT of the whole seed graph (25,000+ triples) answers 10,000 with X-KG-Truncated: true."""
+    path = "/sparql?" + urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "ntriples"})
+    host, port = urllib.parse.urlsplit(server).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        lines = response.read().decode("utf-8").splitlines()
+        assert response.status == 200 and response.getheader("X-KG-Truncated") == "true"
+    finally:
+        connection.close()
+    assert len(lines) == 10_000
+
+
+@pytest.mark.parametrize("form", ["CONSTRUCT", "SELECT"])
+def test_a_64_mib_literal_never_reaches_the_server(serving: tuple[str, int], form: str) -> None:
+    """A 600-byte query making a 32 MiB literal (twice the byte cap; 64 MiB takes too long for the
+    time limit on a loaded machine, see test_store_oxigraph for it) is answered cut and the server's
+    own peak memory grows by less than 16 MiB: the literal stays in the worker's."""
+    server, pid = serving
+    before = peak_rss_kib(pid, reset=True)
+    reply = send(server, "/sparql", query=big_literal_query(form, 21), source="127.0.0.30")
+    assert reply.status == 200 and reply.truncated == "true", reply.body
+    assert peak_rss_kib(pid) - before < 16 * 1024
