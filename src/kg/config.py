@@ -78,6 +78,18 @@ class Settings:
         90, "KG_STALE_DAYS", "days after its last confirmation a control period is stale (never certain, drawn faded)"
     )
     max_body: int = _setting(10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve)")
+    anon_body: int = _setting(
+        512_000, "KG_ANON_BODY", "bytes a POST /validate or /reconcile body may have without a write token"
+    )
+    anon_seconds: float = _setting(
+        10.0, "KG_ANON_SECONDS", "seconds a /validate or /reconcile request may take without a write token"
+    )
+    token_seconds: float = _setting(
+        60.0, "KG_TOKEN_SECONDS", "seconds a /validate or /reconcile request may take with a write token"
+    )
+    heavy_requests: int = _setting(
+        2, "KG_HEAVY_REQUESTS", "validations and reconciliations kg serve runs at once (as many more may wait)"
+    )
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve that may run long queries")
     reserve_workers: int = _setting(
         1, "KG_RESERVE_WORKERS", "further query workers of kg serve kept for short queries (the reserved lane)"
@@ -132,6 +144,13 @@ class Settings:
 
     def _check_sharing(self) -> None:
         """The limits that keep one client from starving the others must leave room to work."""
+        if not (0 < self.anon_seconds < 86_400 and 0 < self.token_seconds < 86_400):
+            raise ConfigError(
+                "KG_ANON_SECONDS and KG_TOKEN_SECONDS must be numbers of seconds above 0",
+                hint="every validation and reconciliation needs a time limit; e.g. 10 and 60",
+            )
+        if self.anon_body < 1 or self.heavy_requests < 1:
+            raise ConfigError("KG_ANON_BODY and KG_HEAVY_REQUESTS must be at least 1", hint="e.g. 512000 and 2")
         if self.reserve_workers < 0 or self.client_queries < 1 or self.worker_memory < 256:
             raise ConfigError(
                 "KG_RESERVE_WORKERS must be 0 or more, KG_CLIENT_QUERIES at least 1, KG_WORKER_MEMORY at least 256",

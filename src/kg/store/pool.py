@@ -53,7 +53,7 @@ import pyoxigraph as ox
 from kg.errors import KgError, QueryError, QueryTimeout, StoreError
 from kg.store import clients, sandbox
 from kg.store.base import Dataset, QueryResult, RdfTerm
-from kg.store.clients import Fairness, Ledger
+from kg.store.clients import Client, Fairness, Ledger
 from kg.store.oxigraph import CURRENT, open_read_only, run_query, timed_out
 
 READY = "ready"
@@ -154,13 +154,13 @@ class QueryPool:
         """Run one query in a worker; raise QueryTimeout if no answer comes within ``timeout`` s,
         TooManyRequests if the client acting (:func:`kg.store.clients.current`) is over its share."""
         client = clients.current()
-        self.ledger.admit(client)
+        self.ledger.admit(client, timeout)
         try:
             return self._query(client, (sparql, dict(bindings or {}), max_rows, dataset), timeout)
         finally:
             self.ledger.release(client)
 
-    def _query(self, client: str, task: tuple[object, ...], timeout: float | None) -> QueryResult:
+    def _query(self, client: Client | None, task: tuple[object, ...], timeout: float | None) -> QueryResult:
         deadline = None if timeout is None else time.monotonic() + timeout
         path = self._current()
         if path is None:
@@ -190,7 +190,7 @@ class QueryPool:
         return payload  # type: ignore[return-value]
 
     def _answer(
-        self, worker: _Worker, client: str, deadline: float | None, timeout: float | None
+        self, worker: _Worker, client: Client | None, deadline: float | None, timeout: float | None
     ) -> tuple[str, object]:
         """The (ready) worker's reply; past the short-query time the query must win a long slot or stop."""
         short = time.monotonic() + self.ledger.fairness.short

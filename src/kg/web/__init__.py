@@ -24,6 +24,7 @@ from kg.app import Kg
 from kg.config import Settings
 from kg.errors import KgError
 from kg.store import Store, clients
+from kg.web.budget import Workshop
 
 
 def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
@@ -35,6 +36,7 @@ def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = running.settings.max_body
     app.extensions["kg"] = running
+    app.extensions["kg.workshop"] = Workshop(running.settings)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     for module in (endpoint, saved, pages, openapi, submit, map, ontology, reconcile, exports):
         app.register_blueprint(module.blueprint)
@@ -57,19 +59,24 @@ def _attributed(inner: Callable[..., Iterable[bytes]], settings: Settings) -> Ca
     return wsgi
 
 
-def client_of(environ: dict[str, Any], settings: Settings) -> str:
-    """Who a request is from: ``token:NAME`` for a valid bearer token, else ``addr:REMOTE_ADDR``."""
+def client_of(environ: dict[str, Any], settings: Settings) -> clients.Client:
+    """Who a request is from: the holder of a valid bearer token, else its remote address."""
     header = environ.get("HTTP_AUTHORIZATION", "")
     if header.startswith("Bearer ") and settings.tokens:
         name = tokens.holder(settings.tokens, header[len("Bearer ") :].strip())
         if name is not None:
-            return f"token:{name}"
-    return f"addr:{environ.get('REMOTE_ADDR', '')}"
+            return clients.Client(f"token:{name}", trusted=True)
+    return clients.Client(f"addr:{environ.get('REMOTE_ADDR', '')}")
 
 
 def kg() -> Kg:
     """The running kg of the current application."""
     return current_app.extensions["kg"]  # type: ignore[no-any-return]
+
+
+def workshop() -> Workshop:
+    """Where the current application validates and reconciles, within each request's budget."""
+    return current_app.extensions["kg.workshop"]  # type: ignore[no-any-return]
 
 
 def _headers(response: Response) -> Response:

@@ -104,9 +104,11 @@ def error_body(exc: Exception) -> tuple[dict[str, Any], int]:
         return exc.to_json(), exc.status
     assert isinstance(exc, HTTPException)
     status = exc.code or 500
-    limit = current_app.extensions["kg"].settings.max_body
+    most = current_app.extensions["kg"].settings.max_body
+    limit = request.max_content_length or most
+    setting = "KG_MAX_BODY" if limit >= most else "KG_ANON_BODY without a write token; KG_MAX_BODY with one"
     message = {
-        413: f"the request body is larger than the limit of {limit:,} bytes (KG_MAX_BODY)",
+        413: f"the request body is larger than the limit of {limit:,} bytes ({setting})",
     }.get(status, exc.description or exc.name)
     detail = {"message": message, "type": exc.name}
     return {"ok": False, "error": message, "errors": [detail], "status": status}, status

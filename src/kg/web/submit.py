@@ -18,7 +18,7 @@ from kg import submissions
 from kg.errors import InputError, NotFound, UnsupportedMediaType
 from kg.report import ValidationReport
 from kg.submissions import RDF_TYPES, Inputs
-from kg.web import kg
+from kg.web import kg, workshop
 from kg.web.responses import negotiate, writer
 
 blueprint = Blueprint("submit", __name__)
@@ -97,7 +97,12 @@ def _report(report: ValidationReport, status: int, **extra: Any) -> Response:
 
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
-    report = kg().validate([inputs_from_request()])
+    shop = workshop()
+    budget = shop.budget()
+    shop.check_size(budget)
+    inputs = inputs_from_request()
+    running = kg()  # the work's thread has no application context
+    report = shop.run(lambda: running.validate([inputs]), budget, "the validation")
     return _report(report, 200 if report.conforms else 422)
 
 
