@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
+from kg import pipeline, tokens
 from kg.config import Settings
 
 from .conftest import SEED_CORPUS
@@ -29,18 +29,22 @@ TIME_LIMIT = 6.0
 CHEAP = "ASK { ?s a ?type }"
 P95_BOUND = 1.0  # seconds; a correctness bound on a loaded 2-core machine, not a benchmark
 SAMPLES = 30
+TOKEN, TOKEN_ENTRY = tokens.new("tester")
+ANON_SECONDS, TOKEN_SECONDS = 1.0, 8.0
 CRASH = "ASK { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
 """10,000 nested parentheses: the engine's parser overflows its stack and the worker dies at once."""
 
 
 @pytest.fixture(scope="module")
 def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """`kg serve` with the default 3 + 1 workers over the seed corpus and a 6 s limit: URL and pid."""
+    """`kg serve` with the default 3 + 1 workers over the seed corpus, a 6 s query limit, short
+    validation budgets and one write token: its URL and pid."""
     if not SEED_CORPUS.is_dir():
         pytest.skip(f"the seed corpus is not at {SEED_CORPUS}")
     store = str(tmp_path_factory.mktemp("starve") / "store")
     assert pipeline.build(Settings.from_env({}, store=store, corpus=SEED_CORPUS)).stored
-    env = {"KG_QUERY_TIMEOUT": f"{TIME_LIMIT:g}", "KG_WORKERS": "3"}
+    env = {"KG_QUERY_TIMEOUT": f"{TIME_LIMIT:g}", "KG_WORKERS": "3", "KG_TOKENS": TOKEN_ENTRY}
+    env |= {"KG_ANON_SECONDS": f"{ANON_SECONDS:g}", "KG_TOKEN_SECONDS": f"{TOKEN_SECONDS:g}"}
     with served(store, SEED_CORPUS, **env) as url_and_pid:
         yield url_and_pid
 
@@ -59,17 +63,29 @@ class Reply:
     truncated: str | None = None
 
 
-def send(url: str, path: str, *, query: str | None = None, source: str = "127.0.0.1") -> Reply:
-    """One request from loopback address ``source``: GET ``path``, or POST ``query`` to it."""
+def send(
+    url: str,
+    path: str,
+    *,
+    query: str | None = None,
+    source: str = "127.0.0.1",
+    body: tuple[str, bytes] | None = None,
+    token: str | None = None,
+) -> Reply:
+    """One request from loopback address ``source``: GET ``path``, or POST ``query`` (a form) or
+    ``body`` (its type and bytes) to it, with ``token`` if given."""
     host, port = urllib.parse.urlsplit(url).netloc.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
     started = time.monotonic()
     try:
-        if query is None:
-            connection.request("GET", path, headers={"Accept": "application/json"})
+        headers = {"Accept": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+        if body is not None:
+            connection.request("POST", path, body[1], headers | {"Content-Type": body[0]})
+        elif query is not None:
+            form = urllib.parse.urlencode({"query": query})
+            connection.request("POST", path, form, headers | {"Content-Type": "application/x-www-form-urlencoded"})
         else:
-            body = urllib.parse.urlencode({"query": query})
-            connection.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+            connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         raw = response.read()
         seconds = time.monotonic() - started
@@ -199,3 +215,60 @@ def test_a_64_mib_literal_never_reaches_the_server(serving: tuple[str, int], for
     reply = send(server, "/sparql", query=big_literal_query(form, 21), source="127.0.0.30")
     assert reply.status == 200 and reply.truncated == "true", reply.body
     assert peak_rss_kib(pid) - before < 16 * 1024
+
+
+def places(size: int) -> bytes:
+    """A Turtle submission of new settlements, about ``size`` bytes long."""
+    kg, label = "https://w3id.org/kg/ontology#", "http://www.w3.org/2000/01/rdf-schema#label"
+    one = (
+        "<https://w3id.org/kg/id/place/new-{n}> a <" + kg + "Settlement> ;\n"
+        "  <" + label + '> "New Town {n}" ;\n'
+        "  <" + kg + "locatedIn> <https://w3id.org/kg/id/place/palmyra> .\n"
+    )
+    count = size // len(one.format(n=10_000)) + 1
+    return "".join(one.format(n=n) for n in range(count)).encode()
+
+
+def error_shape(reply: Reply, status: int, words: str) -> None:
+    assert reply.status == status, (reply.status, reply.body)
+    assert set(reply.body) >= {"ok", "error", "errors", "status"} and reply.body["status"] == status
+    assert reply.body["ok"] is False and words in str(reply.body["error"]), reply.body
+
+
+def test_anonymous_validation_and_reconciliation_have_a_size_budget(server: str) -> None:
+    """Without a token, a 1.2 MB /validate and a 1.2 MB /reconcile batch are 413 naming KG_ANON_BODY."""
+    document = ("text/turtle", places(1_200_000))
+    error_shape(send(server, "/validate", body=document), 413, "KG_ANON_BODY")
+    batch = json.dumps({f"q{i}": {"query": "Palmyra " * 40} for i in range(500)}).encode()
+    form = ("application/x-www-form-urlencoded", b"queries=" + urllib.parse.quote(batch).encode() * 3)
+    error_shape(send(server, "/reconcile", body=form), 413, "KG_ANON_BODY")
+
+
+def test_anonymous_validation_has_a_time_budget(server: str) -> None:
+    """Without a token, a 400 kB validation that needs longer than KG_ANON_SECONDS is 503 at once
+    after it, naming the setting."""
+    document = ("text/turtle", places(400_000))
+    refused = send(server, "/validate", body=document, source="127.0.0.40")
+    error_shape(refused, 503, "KG_ANON_SECONDS")
+    assert refused.seconds < ANON_SECONDS + 5  # answered at the budget, not when the work ends
+
+
+def test_sixteen_concurrent_big_validations_do_not_stall_a_cheap_query(server: str) -> None:
+    """16 concurrent 1.2 MB validations with a token (over the anonymous size budget, within the
+    token's): each is answered (200/422, or 429/503 in the JSON shape, never 413), and a cheap ASK
+    sent meanwhile keeps p95 under 1 s."""
+    document = ("text/turtle", places(1_200_000))
+    answers: list[Reply] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(send(server, "/validate", body=document, token=TOKEN)))
+        for _ in range(16)
+    ]
+    for thread in threads:
+        thread.start()
+    replies = cheap_latencies(server, [ASK_PATH] * SAMPLES)
+    for thread in threads:
+        thread.join(TOKEN_SECONDS * 4)
+    assert len(answers) == 16 and {a.status for a in answers} <= {200, 422, 429, 503}, [a.status for a in answers]
+    assert all(a.body.get("status") == a.status for a in answers if a.status >= 400)
+    assert [r.status for r in replies] == [200] * SAMPLES
+    assert p95([r.seconds for r in replies]) < P95_BOUND, [round(r.seconds, 2) for r in replies]
