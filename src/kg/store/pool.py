@@ -153,35 +153,42 @@ class QueryPool:
     ) -> QueryResult:
         """Run one query in a worker; raise QueryTimeout if no answer comes within ``timeout`` s,
         TooManyRequests if the client acting (:func:`kg.store.clients.current`) is over its share."""
+        deadline = None if timeout is None else time.monotonic() + timeout  # waits count too
         client = clients.current()
         self.ledger.admit(client, timeout)
         try:
-            return self._query(client, (sparql, dict(bindings or {}), max_rows, dataset), timeout)
+            return self._query(client, (sparql, dict(bindings or {}), max_rows, dataset), deadline, timeout)
         finally:
             self.ledger.release(client)
 
-    def _query(self, client: Client | None, task: tuple[object, ...], timeout: float | None) -> QueryResult:
-        deadline = None if timeout is None else time.monotonic() + timeout
+    def _query(
+        self, client: Client | None, task: tuple[object, ...], deadline: float | None, timeout: float | None
+    ) -> QueryResult:
         path = self._current()
         if path is None:
             raise StoreError(f"no graph has been built in {self.root} yet", hint="run 'kg build' first")
-        worker = self._take(timeout, heavy=self.ledger.heavy(client))
-        healthy = False
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        worker = self._take(left, heavy=self.ledger.heavy(client))
+        healthy = sent = False
         try:
-            if not self._await_ready(worker, deadline):  # still starting when the time ran out
+            if not self._await_ready(worker, deadline):
+                healthy = True  # still starting when the time ran out, and given nothing: it goes back
                 raise timed_out(timeout or 0)
             worker.conn.send((path, *task))
+            sent = True
             status, payload = self._answer(worker, client, deadline, timeout)
             healthy = True
         except (EOFError, OSError):
-            self.ledger.lost_worker(client)
+            if sent:  # the query ended its worker (a worker that ended while starting is no one's)
+                self.ledger.lost_worker(client)
             raise QueryError(
                 "the query process ended without an answer (a query that needs more memory than "
                 "KG_WORKER_MEMORY ends it)",
                 hint="retry; it has been replaced",
             ) from None
         except QueryTimeout:
-            self.ledger.lost_worker(client)
+            if sent:  # its worker is killed and must be started again
+                self.ledger.lost_worker(client)
             raise
         finally:
             self._settle(worker, healthy)
