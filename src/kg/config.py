@@ -82,10 +82,10 @@ class Settings:
         512_000, "KG_ANON_BODY", "bytes a POST /validate or /reconcile body may have without a write token"
     )
     anon_seconds: float = _setting(
-        10.0, "KG_ANON_SECONDS", "seconds a /validate or /reconcile request may take without a write token"
+        30.0, "KG_ANON_SECONDS", "seconds a /validate or /reconcile request may take without a write token"
     )
     token_seconds: float = _setting(
-        60.0, "KG_TOKEN_SECONDS", "seconds a /validate or /reconcile request may take with a write token"
+        120.0, "KG_TOKEN_SECONDS", "seconds a /validate or /reconcile request may take with a write token"
     )
     heavy_requests: int = _setting(
         2, "KG_HEAVY_REQUESTS", "validations and reconciliations kg serve runs at once (as many more may wait)"
@@ -147,7 +147,7 @@ class Settings:
         if not (0 < self.anon_seconds < 86_400 and 0 < self.token_seconds < 86_400):
             raise ConfigError(
                 "KG_ANON_SECONDS and KG_TOKEN_SECONDS must be numbers of seconds above 0",
-                hint="every validation and reconciliation needs a time limit; e.g. 10 and 60",
+                hint="every validation and reconciliation needs a time limit; e.g. 30 and 120",
             )
         if self.anon_body < 1 or self.heavy_requests < 1:
             raise ConfigError("KG_ANON_BODY and KG_HEAVY_REQUESTS must be at least 1", hint="e.g. 512000 and 2")
