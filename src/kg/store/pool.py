@@ -168,7 +168,7 @@ class QueryPool:
         if path is None:
             raise StoreError(f"no graph has been built in {self.root} yet", hint="run 'kg build' first")
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        worker = self._take(left, heavy=self.ledger.heavy(client))
+        worker = self._take(left, heavy=self.ledger.heavy(client), limit=timeout)
         healthy = sent = False
         try:
             if not self._await_ready(worker, deadline):
@@ -280,7 +280,7 @@ class QueryPool:
         self._workers.append(worker)
         return worker
 
-    def _take(self, timeout: float | None, *, heavy: bool) -> _Worker:
+    def _take(self, timeout: float | None, *, heavy: bool, limit: float | None = None) -> _Worker:
         """An idle worker; a ``heavy`` client leaves ``reserve`` of them alone, and the warm ones if it can."""
         keep = self.reserve if heavy else 0
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -289,7 +289,7 @@ class QueryPool:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     raise QueryTimeout(
-                        f"all {self.size} query processes stayed busy for {timeout:g} s",
+                        f"all {self.size} query processes stayed busy for {limit or timeout:g} s",
                         hint="retry in a moment, or raise the number of query processes",
                     )
                 self._changed.wait(left)
