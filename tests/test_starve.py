@@ -83,6 +83,7 @@ def send(
             connection.request("POST", path, body[1], headers | {"Content-Type": body[0]})
         elif query is not None:
             form = urllib.parse.urlencode({"query": query})
+            headers = {k: v for k, v in headers.items() if k != "Accept"}  # CONSTRUCT answers Turtle
             connection.request("POST", path, form, headers | {"Content-Type": "application/x-www-form-urlencoded"})
         else:
             connection.request("GET", path, headers=headers)
