@@ -123,6 +123,7 @@ def test_a_runaway_query_is_stopped_and_its_worker_replaced(tmp_path: Path):
     killed and a fresh one, with a new pid, answers the next query."""
     built(tmp_path / "store", n=200)
     with QueryPool(tmp_path / "store", size=1) as pool:
+        assert pool.query(LABELS, timeout=30, max_rows=1).rows  # started: a worker still starting is not killed
         before = worker_pids(pool)
         with pytest.raises(QueryTimeout) as caught:
             pool.query(SLOW, timeout=1)

@@ -266,3 +266,24 @@ def test_the_routes_are_in_the_openapi_document(client: FlaskClient) -> None:
     doc = client.get("/openapi.json").get_json()
     validate_openapi(doc)
     assert {"/reconcile", "/reconcile/suggest/entity", "/reconcile/preview"} <= set(doc["paths"])
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        pytest.param("[" * 50_000 + "]" * 50_000, id="queries-50000-deep"),
+        pytest.param('{"q0": {"query": "x", "properties": ' + "[" * 5_000 + "]" * 5_000 + "}}", id="properties-5000"),
+        pytest.param(
+            '{"q0": {"query": "x", "properties": [{"pid": "within", "v": ' + "[" * 10 + "]" * 10 + "}]}}", id="v-10"
+        ),
+    ],
+)
+def test_deeply_nested_json_is_a_400_in_the_one_error_shape(client: FlaskClient, batch: str) -> None:
+    """Arrays or objects nested too deep in `queries` or its `properties` are a 400 saying how deep, not a 500."""
+    assert_error(client.post("/reconcile", data={"queries": batch}), 400, "nests arrays and objects")
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client: FlaskClient) -> None:
+    """A query text full of brackets (and escaped quotes) is read, not refused as nested."""
+    batch = json.dumps({"q0": {"query": 'Palmyra [[[[[[[[[[{{{{{{{{ \\" ' + "[" * 50}})
+    assert client.post("/reconcile", data={"queries": batch}).status_code == 200

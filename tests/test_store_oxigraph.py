@@ -4,6 +4,7 @@ blank nodes happened to be labelled."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -88,3 +89,44 @@ def test_rows_from_a_server_become_the_same_quads():
         for q in oxigraph.quads_of(GRAPH, _blank_graph("server-label-17"))
     ]
     assert oxigraph.checksum(oxigraph.quads_of_rows(rows)) == oxigraph.checksum(local)
+
+
+# --------------------------------------------------------------------------- answer caps
+
+
+def big_literal_query(form: str, doublings: int = 22) -> str:
+    """A query that makes a literal of 16 characters doubled (22 times: 64 MiB) and returns it."""
+    binds = 'BIND("xxxxxxxxxxxxxxxx" AS ?a0) ' + " ".join(
+        f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(doublings)
+    )
+    big = f"?a{doublings}"
+    head = f"CONSTRUCT {{ <http://ex/s> <http://ex/p> {big} }}" if form == "CONSTRUCT" else f"SELECT {big}"
+    return f"{head} WHERE {{ {binds} }}"
+
+
+def numbered_store(n: int) -> ox.Store:
+    store = ox.Store()
+    store.extend(
+        ox.Quad(ox.NamedNode(f"http://ex/s{i}"), ox.NamedNode("http://ex/p"), ox.Literal(str(i))) for i in range(n)
+    )
+    return store
+
+
+@pytest.mark.parametrize("query", ["CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE ?s WHERE { ?s ?p ?o }"])
+def test_construct_and_describe_are_cut_at_the_row_cap(query: str) -> None:
+    """CONSTRUCT and DESCRIBE give at most max_rows triples and say they were cut; all of them under no cap."""
+    store = numbered_store(50)
+    cut = oxigraph.run_query(store, query, None, 20)
+    assert cut.truncated and (cut.triples or "").count("\n") == 20
+    whole = oxigraph.run_query(store, query, None, None)
+    assert not whole.truncated and (whole.triples or "").count("\n") == 50
+    assert set(cut.triples.splitlines()) <= set(whole.triples.splitlines())  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("form", ["CONSTRUCT", "SELECT"])
+def test_a_64_mib_literal_is_cut_by_the_byte_cap(form: str) -> None:
+    """An answer carrying a 64 MiB literal is cut before it (nothing of it copied out) and marked truncated."""
+    result = oxigraph.run_query(ox.Store(), big_literal_query(form), None, 10_000)
+    assert result.truncated
+    assert result.triples == "" if form == "CONSTRUCT" else result.rows == ()
+    assert oxigraph.MAX_ANSWER_BYTES < 64 * 2**20

@@ -101,7 +101,29 @@ class Settings:
     client_connections: int = _setting(
         20, "KG_CLIENT_CONNECTIONS", "connections one client address may hold open at once (kg serve; more: 429)"
     )
-    workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
+    anon_body: int = _setting(
+        512_000, "KG_ANON_BODY", "bytes a POST /validate or /reconcile body may have without a write token"
+    )
+    anon_seconds: float = _setting(
+        30.0, "KG_ANON_SECONDS", "seconds a /validate or /reconcile request may take without a write token"
+    )
+    token_seconds: float = _setting(
+        120.0, "KG_TOKEN_SECONDS", "seconds a /validate or /reconcile request may take with a write token"
+    )
+    heavy_requests: int = _setting(
+        2, "KG_HEAVY_REQUESTS", "validations and reconciliations kg serve runs at once (as many more may wait)"
+    )
+    workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve that may run long queries")
+    reserve_workers: int = _setting(
+        1, "KG_RESERVE_WORKERS", "further query workers of kg serve kept for short queries (the reserved lane)"
+    )
+    short_query: float = _setting(
+        1.0, "KG_SHORT_QUERY", "seconds after which a query counts as long (it may then use only KG_WORKERS)"
+    )
+    client_queries: int = _setting(2, "KG_CLIENT_QUERIES", "queries one client (address or token) may run at once")
+    worker_memory: int = _setting(
+        2048, "KG_WORKER_MEMORY", "MiB of address space a query worker may use (a query needing more ends it)"
+    )
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
     port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
     wikidata_endpoint: str = _setting(
@@ -132,6 +154,7 @@ class Settings:
         if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
             raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
         self._check_connections()
+        self._check_sharing()
         self._check_store()
         if self.stale_days < 0:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
@@ -156,6 +179,26 @@ class Settings:
             raise ConfigError(
                 "KG_MAX_HEADER must be at least 1024, and KG_CLIENT_CONNECTIONS from 1 to KG_CONNECTIONS",
                 hint="e.g. KG_MAX_HEADER=262144 KG_CONNECTIONS=200 KG_CLIENT_CONNECTIONS=20",
+            )
+
+    def _check_sharing(self) -> None:
+        """The limits that keep one client from starving the others must leave room to work."""
+        if not (0 < self.anon_seconds < 86_400 and 0 < self.token_seconds < 86_400):
+            raise ConfigError(
+                "KG_ANON_SECONDS and KG_TOKEN_SECONDS must be numbers of seconds above 0",
+                hint="every validation and reconciliation needs a time limit; e.g. 30 and 120",
+            )
+        if self.anon_body < 1 or self.heavy_requests < 1:
+            raise ConfigError("KG_ANON_BODY and KG_HEAVY_REQUESTS must be at least 1", hint="e.g. 512000 and 2")
+        if self.reserve_workers < 0 or self.client_queries < 1 or self.worker_memory < 256:
+            raise ConfigError(
+                "KG_RESERVE_WORKERS must be 0 or more, KG_CLIENT_QUERIES at least 1, KG_WORKER_MEMORY at least 256",
+                hint="e.g. KG_RESERVE_WORKERS=1 KG_CLIENT_QUERIES=2 KG_WORKER_MEMORY=2048",
+            )
+        if not (0 < self.short_query <= self.query_timeout):
+            raise ConfigError(
+                f"KG_SHORT_QUERY={self.short_query!r} must be above 0 and at most KG_QUERY_TIMEOUT",
+                hint="e.g. KG_SHORT_QUERY=1",
             )
 
     def _check_store(self) -> None:

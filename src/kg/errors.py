@@ -22,6 +22,8 @@ HTTP 422), never an exception. Exceptions are for "the tool could not do what wa
     │   └── QueryTimeout         exit 2   503  a query that ran past its time limit
     ├── Conflict                 exit 2   409  a write that contradicts what is stored
     ├── StoreError               exit 2   503  the store cannot be opened, read or written
+    ├── TooManyRequests          exit 2   429  a client over its share (running queries, lost workers, budgets)
+    ├── OverTime                 exit 2   503  a validation or reconciliation past its request's time budget
     └── GazetteerError           exit 2   502  a gazetteer endpoint unreachable, too slow or answering nonsense
 
 Every message says *where* (file, line, field, query, store path) and *what to do next*, and
@@ -195,6 +197,24 @@ class Conflict(KgError):
 
 class StoreError(KgError):
     """The store cannot be opened, read or written."""
+
+    status = 503
+
+
+class TooManyRequests(KgError):
+    """A client over its share: too many queries at once, too many workers lost lately, or a
+    budget spent; ``retry_after`` is how many seconds to wait (the ``Retry-After`` header)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float = 1.0, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class OverTime(KgError):
+    """A validation or reconciliation that ran past its request's time budget (KG_ANON_SECONDS,
+    KG_TOKEN_SECONDS)."""
 
     status = 503
 

@@ -20,6 +20,7 @@ above the governorate it lies in when both carry the name, and such a tie is nev
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -43,6 +44,10 @@ PROPERTIES = {  # pid → (name, the type a container must have, or None for any
     "coordinates": ("coordinates as 'lat,lon' (within 25 km)", None),
 }
 DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERIES = 5, 100, 500
+MAX_NESTING = 8
+"""How deep arrays and objects may nest in a batch (a property value in a query needs 6)."""
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 MIN_NAME_SCORE = names.MIN_SCORE  # below this a name is not a candidate at all
 MATCH_NAME_SCORE = names.MATCH_SCORE  # a match needs at least this similarity of its name and of each property …
 MATCH_MARGIN = 100 * names.MATCH_MARGIN  # … and a lead of this many points over the next candidate
@@ -201,6 +206,12 @@ def _description(row: Mapping[str, Any], labels: Mapping[str, str]) -> str:
 
 def parse_batch(text: str) -> dict[str, Query]:
     """The ``queries`` parameter — a JSON object of named queries — checked, or a clear error."""
+    deepest = _nesting(text)
+    if deepest > MAX_NESTING:
+        raise InputError(
+            f"queries nests arrays and objects {deepest} deep; a batch needs at most {MAX_NESTING}",
+            hint='e.g. {"q0": {"query": "x", "properties": [{"pid": "p", "v": "v"}]}}',
+        )
     try:
         batch = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -213,6 +224,16 @@ def parse_batch(text: str) -> dict[str, Query]:
     if len(batch) > MAX_QUERIES:
         raise UsageError(f"a batch may hold at most {MAX_QUERIES} queries, not {len(batch)}", hint="send several")
     return {str(key): _query(str(key), value) for key, value in batch.items()}
+
+
+def _nesting(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings not counted),
+    found without parsing it, so that no depth can exhaust the parser's recursion."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _query(key: str, spec: Any) -> Query:

@@ -334,7 +334,7 @@ def dataset_clause(text: str) -> str | None:
     comments), else None: the protocol's ``using-graph-uri``/``using-named-graph-uri`` may
     not be given with them."""
     bare = masked(text)
-    found = [(m.start(), w) for w in ("USING", "WITH") if (m := re.search(_KEYWORD.format(w), bare, re.IGNORECASE))]
+    found = [(m.start(), w) for w in ("USING", "WITH") if (m := re.search(KEYWORD.format(w), bare, re.IGNORECASE))]
     return min(found)[1] if found else None
 
 
@@ -347,11 +347,11 @@ def with_using(text: str, default_graphs: tuple[str, ...], named_graphs: tuple[s
     bare = masked(text)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the text
     depth = 0
-    for match in re.finditer(r"[{}]|" + _KEYWORD.format("WHERE"), bare, re.IGNORECASE):
+    for match in re.finditer(r"[{}]|" + KEYWORD.format("WHERE"), bare, re.IGNORECASE):
         token = match.group()
         if token in "{}":
             depth += 1 if token == "{" else -1
-        elif depth == 0 and re.search(_KEYWORD.format("DELETE") + r"\s*$", bare[: match.start()], re.IGNORECASE):
+        elif depth == 0 and re.search(KEYWORD.format("DELETE") + r"\s*$", bare[: match.start()], re.IGNORECASE):
             opening = bare.find("{", match.end())
             closing = _closing(bare, opening)
             if opening < 0 or closing is None:

@@ -63,4 +63,11 @@ def open_store(settings: Settings, *, create: bool = False, **options: Any) -> G
     from kg.store.embedded import EmbeddedStore
 
     options.setdefault("write_wait", settings.write_wait)
+    if options.get("pool_size"):
+        from kg.store.clients import Fairness
+
+        options.setdefault(
+            "pool",
+            {"reserve": settings.reserve_workers, "fairness": Fairness.of(settings), "memory": settings.worker_memory},
+        )
     return Guarded(EmbeddedStore.open(settings.store, create=create, **options))

@@ -98,11 +98,13 @@ class EmbeddedStore:
         read_only: bool = True,
         pool_size: int = 0,
         write_wait: float = 60.0,
+        pool: Mapping[str, Any] | None = None,
     ) -> EmbeddedStore:
         """Open the current database under ``location``; ``None`` is a fresh in-memory store.
 
         With ``pool_size`` > 0, timed queries go to that many warm worker processes (for a
-        server) instead of one forked child per query (for the CLI).
+        server) instead of one forked child per query (for the CLI); ``pool`` holds the
+        :class:`~kg.store.pool.QueryPool`'s other options (``reserve``, ``fairness``, ``memory``).
         """
         if location is None:
             return cls(None, ox.Store(), write_wait=write_wait)
@@ -128,7 +130,7 @@ class EmbeddedStore:
             return cls(root, store, write_wait=write_wait)
         from kg.store.pool import QueryPool
 
-        return cls(root, store, QueryPool(root, pool_size), write_wait=write_wait)
+        return cls(root, store, QueryPool(root, pool_size, **(pool or {})), write_wait=write_wait)
 
     def version(self) -> str | None:
         """The name of the current database, which every write replaces (None in memory)."""

@@ -44,6 +44,9 @@ SYNTAXES: Mapping[str, tuple[ox.RdfFormat, str]] = {
     "rdfxml": (ox.RdfFormat.RDF_XML, "RDF/XML"),
 }
 """Every RDF syntax kg reads or writes, by kg's name: pyoxigraph's format and the name people use."""
+MAX_ANSWER_BYTES = 16 * 2**20
+"""What one answer may carry (its rows' values, or its triples as N-Triples) before it is cut, as at
+the row cap: a query that makes a 64 MiB literal sends none of it out of its worker."""
 
 
 # --------------------------------------------------------------------------- terms
@@ -217,24 +220,24 @@ def _evaluate(store: ox.Store, sparql: str, bindings: Mapping[str, RdfTerm] | No
 def _copied(answer: Any, sparql: str, max_rows: int | None, started: float) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer), seconds=time.perf_counter() - started)
-    try:
+    try:  # solutions and triples are computed as they are read
         if isinstance(answer, ox.QueryTriples):
-            data = ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES) or b""
-            return QueryResult(
-                sparql_text.form(sparql), triples=data.decode("utf-8"), seconds=time.perf_counter() - started
-            )
+            data, truncated = _triples(answer, max_rows)
+            form = sparql_text.form(sparql)
+            return QueryResult(form, triples=data, truncated=truncated, seconds=time.perf_counter() - started)
         variables = tuple(v.value for v in answer.variables)
         rows, truncated = _rows(answer, variables, max_rows)
-    except (RuntimeError, ValueError, OSError) as exc:  # solutions are computed as they are read
+    except (RuntimeError, ValueError, OSError) as exc:
         raise QueryError(f"the query cannot run: {exc}") from None
     return QueryResult("SELECT", variables, rows, truncated=truncated, seconds=time.perf_counter() - started)
 
 
 def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tuple[tuple[dict[str, RdfTerm], ...], bool]:
-    """The solutions as rows of kg terms; a value met again (a date, a label, a status in every
-    row) is converted once."""
+    """At most ``max_rows`` rows, and at most MAX_ANSWER_BYTES of values; whether either cut them.
+    A value met again (a date, a label, a status in every row) is converted once."""
     rows: list[dict[str, RdfTerm]] = []
     seen: dict[Any, RdfTerm] = {}
+    size = 0
     for solution in answer:
         if max_rows is not None and len(rows) >= max_rows:
             return tuple(rows), True
@@ -246,8 +249,26 @@ def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tupl
                 if term is None:
                     term = seen[value] = term_from_ox(value)
                 row[name] = term
+                size += len(term.value) + len(term.datatype or "")
+        if size > MAX_ANSWER_BYTES:
+            return tuple(rows), True
         rows.append(row)
     return tuple(rows), False
+
+
+def _triples(answer: Any, max_triples: int | None) -> tuple[str, bool]:
+    """At most ``max_triples`` triples as N-Triples, at most MAX_ANSWER_BYTES of it; whether either cut them."""
+    lines: list[str] = []
+    size = 0
+    for triple in answer:
+        if max_triples is not None and len(lines) >= max_triples:
+            return "".join(lines), True
+        line = f"{triple} .\n"  # a triple's str is its N-Triples form
+        size += len(line.encode("utf-8"))
+        if size > MAX_ANSWER_BYTES:
+            return "".join(lines), True
+        lines.append(line)
+    return "".join(lines), False
 
 
 def run_update(store: ox.Store, sparql_update: str) -> None:

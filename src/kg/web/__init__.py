@@ -13,14 +13,18 @@ asked for one), one write-token check.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from kg import __version__
+from kg import __version__, tokens
 from kg.app import Kg
 from kg.config import Settings
 from kg.errors import KgError
-from kg.store import Store
+from kg.store import Store, clients
+from kg.web.budget import Workshop
 
 
 def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
@@ -32,19 +36,47 @@ def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = running.settings.max_body
     app.extensions["kg"] = running
+    app.extensions["kg.workshop"] = Workshop(running.settings)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     for module in (endpoint, saved, pages, openapi, submit, map, ontology, reconcile, exports):
         app.register_blueprint(module.blueprint)
     app.register_error_handler(KgError, responses.error)
     app.register_error_handler(HTTPException, responses.error)
     app.after_request(_headers)
+    app.wsgi_app = _attributed(app.wsgi_app, running.settings)  # type: ignore[method-assign]
     app.jinja_env.globals.update(version=__version__)
     return app
+
+
+def _attributed(inner: Callable[..., Iterable[bytes]], settings: Settings) -> Callable[..., Iterable[bytes]]:
+    """The WSGI app with every query of a request attributed to its client (for fair shares of
+    the query workers, :mod:`kg.store.clients`): the token holder, else the remote address."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with clients.acting_for(client_of(environ, settings)):
+            return inner(environ, start_response)
+
+    return wsgi
+
+
+def client_of(environ: dict[str, Any], settings: Settings) -> clients.Client:
+    """Who a request is from: the holder of a valid bearer token, else its remote address."""
+    header = environ.get("HTTP_AUTHORIZATION", "")
+    if header.startswith("Bearer ") and settings.tokens:
+        name = tokens.holder(settings.tokens, header[len("Bearer ") :].strip())
+        if name is not None:
+            return clients.Client(f"token:{name}", trusted=True)
+    return clients.Client(f"addr:{environ.get('REMOTE_ADDR', '')}")
 
 
 def kg() -> Kg:
     """The running kg of the current application."""
     return current_app.extensions["kg"]  # type: ignore[no-any-return]
+
+
+def workshop() -> Workshop:
+    """Where the current application validates and reconciles, within each request's budget."""
+    return current_app.extensions["kg.workshop"]  # type: ignore[no-any-return]
 
 
 def _headers(response: Response) -> Response:

@@ -15,11 +15,13 @@ app's one error handler as the one JSON error shape. Reads are public and allow 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from kg import reconcile, reconcile_suggest
 from kg.errors import UsageError
-from kg.web import kg
+from kg.web import kg, workshop
 
 blueprint = Blueprint("reconcile", __name__, template_folder="templates")
 
@@ -29,6 +31,9 @@ PREVIEW_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; frame-an
 
 @blueprint.route("/reconcile", methods=["GET", "POST"])
 def service() -> Response:
+    shop = workshop()
+    budget = shop.budget()
+    shop.check_size(budget)
     raw = request.values.get("queries")
     if raw is None:
         if request.method == "POST" or "extend" in request.values:
@@ -37,8 +42,13 @@ def service() -> Response:
                 hint="data extension ('extend') is not offered",
             )
         return jsonify(reconcile.manifest(request.url_root))
-    batch = reconcile.parse_batch(raw)
-    return jsonify(reconcile.reconcile(_index(), batch))
+    shop.check_size(budget, len(raw.encode("utf-8")))
+    running = kg()  # the work's thread has no application context
+
+    def work() -> Any:
+        return reconcile.reconcile(running.reconcile_index(), reconcile.parse_batch(raw))
+
+    return jsonify(shop.run(work, budget, "the reconciliation"))
 
 
 @blueprint.route("/reconcile/suggest/entity")

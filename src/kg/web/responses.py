@@ -8,6 +8,7 @@ one name — or a 406 in the one error shape.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from flask import Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg import formats, tokens
-from kg.errors import Forbidden, KgError, NotAcceptable, Unauthorized
+from kg.errors import Forbidden, KgError, NotAcceptable, TooManyRequests, Unauthorized
 from kg.store import QueryResult
 
 
@@ -104,9 +105,11 @@ def error_body(exc: Exception) -> tuple[dict[str, Any], int]:
         return exc.to_json(), exc.status
     assert isinstance(exc, HTTPException)
     status = exc.code or 500
-    limit = current_app.extensions["kg"].settings.max_body
+    most = current_app.extensions["kg"].settings.max_body
+    limit = request.max_content_length or most
+    setting = "KG_MAX_BODY" if limit >= most else "KG_ANON_BODY without a write token; KG_MAX_BODY with one"
     message = {
-        413: f"the request body is larger than the limit of {limit:,} bytes (KG_MAX_BODY)",
+        413: f"the request body is larger than the limit of {limit:,} bytes ({setting})",
     }.get(status, exc.description or exc.name)
     detail = {"message": message, "type": exc.name}
     return {"ok": False, "error": message, "errors": [detail], "status": status}, status
@@ -122,6 +125,8 @@ def error(exc: Exception) -> Response:
         response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="kg"'
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     if isinstance(exc, HTTPException) and status == 405 and exc.get_response().headers.get("Allow"):
         response.headers["Allow"] = exc.get_response().headers["Allow"]
     return response

@@ -19,7 +19,7 @@ from kg.errors import InputError, NotFound, UnsupportedMediaType
 from kg.report import ValidationReport
 from kg.submissions import RDF_TYPES, Inputs
 from kg.validation import w3c
-from kg.web import kg
+from kg.web import kg, workshop
 from kg.web.responses import negotiate, writer
 
 blueprint = Blueprint("submit", __name__)
@@ -98,8 +98,13 @@ def _report(report: ValidationReport, status: int, **extra: Any) -> Response:
 
 @blueprint.route("/validate", methods=["POST"])
 def validate() -> Response:
+    shop = workshop()
+    budget = shop.budget()
+    shop.check_size(budget)
     try:
-        report = kg().validate([inputs_from_request()])
+        inputs = inputs_from_request()
+        running = kg()  # the work's thread has no application context
+        report = shop.run(lambda: running.validate([inputs]), budget, "the validation")
     except InputError as exc:  # unreadable data: still a W3C report to a client that asks for one
         if negotiate(["json", "turtle"], default="json", strict=False) != "turtle":
             raise
