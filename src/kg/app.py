@@ -21,7 +21,7 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kg import formats, period_graph, pipeline, queries, reconcile, shacl, sources, sparql_help, submissions
+from kg import formats, period_graph, pipeline, queries, reconcile, shacl, sources, sparql_help, submissions, writes
 from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, StoreError
@@ -200,10 +200,14 @@ class Kg:
         """Validate and store one submission (its own graph)."""
         return submissions.submit(item, self.settings, self.store, submitter)
 
-    def retract(self, submission_id: str, who: str, why: str) -> None:
-        submissions.retract(self.store, submission_id, who, why)
+    def retract(self, submission_id: str, who: str, why: str, *, anyone: bool = True) -> None:
+        """Retract a submission; unless ``anyone``, only one that ``who`` made (a submitter's own)."""
+        submissions.retract(self.store, submission_id, who, why, anyone=anyone)
 
     def update(self, sparql_update: str) -> None:
+        """An admin's SPARQL Update, refused if it would write a graph kg derives or records
+        (:func:`kg.writes.check_update`)."""
+        writes.check_update(sparql_update)
         self.store.update(sparql_update)
 
     def build(

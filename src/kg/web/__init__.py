@@ -13,7 +13,7 @@ asked for one), one write-token check.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from kg import __version__
@@ -21,12 +21,13 @@ from kg.app import Kg
 from kg.config import Settings
 from kg.errors import KgError
 from kg.store import Store
+from kg.web import responses
 
 
 def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
     """The kg web application over one :class:`~kg.app.Kg` (made from ``settings`` and
     ``store`` — by default the store the settings name — unless one is given)."""
-    from kg.web import endpoint, exports, map, ontology, openapi, pages, reconcile, responses, saved, submit
+    from kg.web import endpoint, exports, map, ontology, openapi, pages, reconcile, saved, submit
 
     running = settings if isinstance(settings, Kg) else Kg(settings, store, pool_size=settings.workers)
     app = Flask(__name__)
@@ -37,6 +38,7 @@ def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.register_error_handler(KgError, responses.error)
     app.register_error_handler(HTTPException, responses.error)
+    app.before_request(_authorization)
     app.after_request(_headers)
     app.jinja_env.globals.update(version=__version__)
     return app
@@ -47,15 +49,31 @@ def kg() -> Kg:
     return current_app.extensions["kg"]  # type: ignore[no-any-return]
 
 
+def _authorization() -> None:
+    """A malformed ``Authorization`` header is a 400 in the one error shape, on every route."""
+    responses.authorization()
+
+
+def _is_update() -> bool:
+    """Whether a request to ``/sparql`` sends an update (a write: no CORS), in any of its forms."""
+    if request.mimetype == "application/sparql-update":
+        return True
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        try:
+            return "update" in request.form
+        except HTTPException:
+            return True
+    return False
+
+
 def _headers(response: Response) -> Response:
-    """CORS for reads; no sniffing; pages may not be framed or load anything from elsewhere."""
-    is_write = request.mimetype == "application/sparql-update" or (
-        request.mimetype == "application/x-www-form-urlencoded"
-        and response.status_code != 413
-        and "update" in request.form
-    )
+    """CORS for reads (never for a write, a refused one included); no sniffing; pages may not be
+    framed or load anything from elsewhere."""
     reads_by_post = {"endpoint.sparql", "reconcile.service"}  # POST bodies too long for a URL
-    if (request.method in {"GET", "HEAD", "OPTIONS"} or request.endpoint in reads_by_post) and not is_write:
+    is_read = request.method in {"GET", "HEAD", "OPTIONS"} or (
+        request.endpoint in reads_by_post and response.status_code != 413 and not _is_update()
+    )
+    if is_read and not g.get("kg_write"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated, X-KG-Warning, X-KG-Read-As"

@@ -4,8 +4,9 @@
   ``default-graph-uri`` / ``named-graph-uri`` select the dataset;
 - results chosen by ``Accept`` (or ``format=`` for browsers): SELECT/ASK as SPARQL JSON, XML,
   CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML; 406 when none fits;
-- update by POST form (``update=``) or ``application/sparql-update``, only with a bearer token
-  (401 without one, 403 with a wrong one); 415 for any other body type;
+- update by POST form (``update=``) or ``application/sparql-update``, only with an admin's bearer
+  token (401 without one, 403 with a wrong one or another role), never into the graphs kg derives
+  or records (:mod:`kg.writes`); 415 for any other body type;
 - ``/sparql`` with neither gives the W3C service description.
 """
 
@@ -99,7 +100,7 @@ def _operation() -> tuple[str | None, str | None]:
 
 
 def _update(update: str) -> Response:
-    writer("updates need a write token")
+    writer("updates need a write token", "update")
     kg().update(update)
     return Response(status=204)
 
@@ -146,7 +147,7 @@ def _service_description() -> Response:
             URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
             Literal(
                 "kg: territorial control in the Syrian conflict. The default graph is the union of all named graphs. "
-                "SERVICE is refused; updates need a bearer token."
+                "SERVICE is refused; updates need an admin's bearer token."
             ),
         )
     )
