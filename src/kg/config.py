@@ -77,6 +77,11 @@ class Settings:
     stale_days: int = _setting(
         90, "KG_STALE_DAYS", "days after its last confirmation a control period is stale (never certain, drawn faded)"
     )
+    max_statements: int = _setting(50_000, "KG_MAX_STATEMENTS", "statements one submission may add")
+    max_names: int = _setting(
+        500, "KG_MAX_NAMES", "names (labels, alternate names) one entity may have in a submission; the most any read"
+    )
+    max_literal: int = _setting(10_000, "KG_MAX_LITERAL", "characters one value (literal) of a submission may have")
     max_body: int = _setting(10_000_000, "KG_MAX_BODY", "bytes a request body may have (kg serve)")
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve")
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
@@ -111,6 +116,13 @@ class Settings:
         self._check_store()
         if self.stale_days < 0:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
+        for env, value in {
+            "KG_MAX_STATEMENTS": self.max_statements,
+            "KG_MAX_NAMES": self.max_names,
+            "KG_MAX_LITERAL": self.max_literal,
+        }.items():
+            if value < 1:
+                raise ConfigError(f"{env}={value!r} must be at least 1", hint="every submission needs a bound")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
         if not self.wikidata_endpoint.startswith(("http://", "https://")):
@@ -155,8 +167,9 @@ class Settings:
             raise ConfigError("KG_STORE_AUTH must be one line (the value of an Authorization header)")
 
     def query_defaults(self) -> dict[str, str]:
-        """Saved-query parameters whose default is a setting (``staleDays``: KG_STALE_DAYS)."""
-        return {"staleDays": str(self.stale_days)}
+        """Saved-query parameters whose default is a setting (``staleDays``: KG_STALE_DAYS,
+        ``maxNames``: KG_MAX_NAMES)."""
+        return {"staleDays": str(self.stale_days), "maxNames": str(self.max_names)}
 
     @property
     def store_is_remote(self) -> bool:
