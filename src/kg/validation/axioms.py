@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import GEO, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 from kg.errors import Location
 from kg.report import Problem
@@ -52,17 +52,18 @@ def problems(graph: Graph, name: str, ontology: Graph | None = None) -> list[Pro
 
 
 def _axioms(graph: Graph, name: str, declared: set[URIRef]) -> Iterable[Problem]:
+    names = Graph().namespace_manager
+    for prefix, namespace in {"kg": KG, "prov": PROV, "skos": SKOS, "geo": GEO, "schema": SDO}.items():
+        names.bind(prefix, str(namespace))
     for s, p, o in sorted(graph):
         why = _why(s, p, o, declared)
         if why:
-            triple = f"{s.n3(graph.namespace_manager)} {p.n3(graph.namespace_manager)} {o.n3(graph.namespace_manager)}"
+            triple = " ".join(term.n3(names) for term in (s, p, o))
             yield Problem(f"{triple} is refused: {why}; {_WHAT}", Location(name, node=str(s)), source="rdf")
 
 
 def _why(s: object, p: object, o: object, declared: set[URIRef]) -> str | None:
     """Why a statement is an axiom (or about a vocabulary term), or None if it describes an instance."""
-    if isinstance(s, URIRef) and (s in declared or str(s).startswith(VOCABULARIES)):
-        return f"{s} is a term of a vocabulary"
     if isinstance(p, URIRef) and (
         str(p).startswith(str(OWL)) or (str(p).startswith(str(RDFS)) and p not in DESCRIPTIVE)
     ):
@@ -74,4 +75,6 @@ def _why(s: object, p: object, o: object, declared: set[URIRef]) -> str | None:
         and str(o).startswith((str(OWL), str(RDFS), str(RDF)))
     ):
         return f"typing a term as {o} makes it a class or property"
+    if isinstance(s, URIRef) and (s in declared or str(s).startswith(VOCABULARIES)):
+        return f"{s} is a term of a vocabulary"
     return None
