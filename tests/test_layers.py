@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "shacl": 2,
     "sparql": 2,
     "sparql_help": 2,  # default prefixes, syntax errors explained, undeclared terms
+    "writes": 2,  # which graphs an update writes, and the ones kg keeps to itself
     "reasoning": 2,
     # L3 I/O and queries
     "store": 3,
