@@ -12,12 +12,13 @@ NAMED``), or that puts an IRI with a scheme a browser runs or reads locally (``j
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 from rdflib import URIRef, Variable
 
-from kg.errors import QueryRefused
+from kg.errors import QueryError, QueryRefused
 from kg.vocab import GRAPH
 
 PROTECTED = frozenset(
@@ -45,17 +46,7 @@ def protected(graph: str) -> bool:
 
 def check_update(text: str) -> None:
     """Refuse (403) an update that writes a graph kg derives or records, or an unsafe IRI."""
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql import algebra, parser
-
-    try:
-        operations = algebra.translateUpdate(parser.parseUpdate(text)).algebra
-    except (ParseBaseException, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise QueryRefused(
-            f"kg cannot read this update ({type(exc).__name__}), so it cannot tell which graphs it writes",
-            hint="check the syntax against SPARQL 1.1 Update",
-        ) from None
-    for number, operation in enumerate(operations, 1):
+    for number, operation in enumerate(operations(text), 1):
         for graph in written(operation):
             _refuse_graph(graph, number, operation.name)
         for term in _terms(operation):
@@ -65,6 +56,28 @@ def check_update(text: str) -> None:
                     "run or read locally",
                     hint="use http(s) or urn IRIs",
                 )
+
+
+def operations(text: str) -> list[Any]:
+    """The update's operations as parse trees with prefixed names resolved to IRIs. (rdflib's
+    full translation is not used: it takes time quadratic in the statements of INSERT DATA.)"""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import algebra, parser
+
+    try:
+        tree = parser.parseUpdate(text)
+        found, prologue = [], None
+        for head, request in zip(tree.prologue, tree.request or [], strict=False):
+            prologue = algebra.translatePrologue(head, None, None, prologue)
+            found.append(
+                algebra.traverse(request, visitPost=functools.partial(algebra.translatePName, prologue=prologue))
+            )
+    except (ParseBaseException, Exception) as exc:  # whatever rdflib raises on text it cannot read
+        raise QueryError(
+            f"the update cannot run: syntax error ({type(exc).__name__}: {str(exc)[:200]})",
+            hint="check the syntax against SPARQL 1.1 Update; nothing was changed",
+        ) from None
+    return found
 
 
 def _refuse_graph(graph: object, number: int, name: str) -> None:
@@ -83,17 +96,17 @@ def written(operation: Any) -> Iterator[object]:
     """The graphs one update operation writes: IRIs, variables, ``"DEFAULT"``, ``"ALL"``, ``"NAMED"``."""
     name = operation.name
     if name in {"InsertData", "DeleteData", "DeleteWhere"}:
-        yield from _template_graphs(operation, None)
+        yield from _template_graphs(_part(operation, "quads"), None)
     elif name == "Modify":
         for clause in (_part(operation, "delete"), _part(operation, "insert")):
             if clause is not None:
-                yield from _template_graphs(clause, _part(operation, "withClause"))
+                yield from _template_graphs(_part(clause, "quads"), _part(operation, "withClause"))
     elif name in {"Clear", "Drop", "Create"}:
-        yield operation.graphiri
+        yield operation["graphiri"]
     elif name in {"Add", "Copy"}:
-        yield operation.graph[1]
+        yield operation["graph"][1]
     elif name == "Move":
-        yield from operation.graph
+        yield from operation["graph"]
 
 
 def _part(node: Any, key: str) -> Any:
@@ -101,18 +114,23 @@ def _part(node: Any, key: str) -> Any:
     return dict.get(node, key)  # not CompValue.get
 
 
-def _template_graphs(clause: Any, default: object) -> Iterator[object]:
-    if _part(clause, "triples"):
+def _template_graphs(quads: Any, default: object) -> Iterator[object]:
+    if quads is None:
+        return
+    if _part(quads, "triples"):
         yield default if default is not None else "DEFAULT"
-    yield from (_part(clause, "quads") or {}).keys()
+    for quad in _part(quads, "quadsNotTriples") or []:
+        yield quad["term"]
 
 
-def _terms(operation: Any) -> Iterable[object]:
-    """Every IRI the operation's data or templates hold."""
-    clauses = [operation, _part(operation, "delete"), _part(operation, "insert")]
-    for clause in filter(None, clauses):
-        triples = list(_part(clause, "triples") or [])
-        for graph, quads in (_part(clause, "quads") or {}).items():
-            triples += [(graph, graph, graph), *quads]
-        for triple in triples:
-            yield from (t for t in triple if isinstance(t, URIRef))
+def _terms(operation: Any) -> Iterator[URIRef]:
+    """Every IRI anywhere in the operation."""
+    stack = [operation]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, URIRef):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
