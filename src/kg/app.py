@@ -227,6 +227,7 @@ class Kg:
     def update(self, sparql_update: str) -> None:
         """An admin's SPARQL Update, refused if it would write a graph kg derives or records
         (:func:`kg.writes.check_update`)."""
+        sparql_text.check_allowed(sparql_update, update=True)  # SERVICE and LOAD: refused first, as ever
         writes.check_update(sparql_update)
         self.store.update(sparql_update)
 
