@@ -35,7 +35,7 @@ from .conftest import MINI
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 TEXT = MINI / "corpus" / "mini.txt"
 TOKEN = "hostile-suite-token"
-ENTRY = f"tester:{tokens.digest(TOKEN)}"
+ENTRY = f"tester:admin:{tokens.digest(TOKEN)}"
 ANNOTATION_ENDINGS = {".yaml", ".yml", ".json"}
 MEDIA_TYPES = {
     ".ttl": "text/turtle",

@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "sparql": 2,
     "sparql_binding": 2,  # parameters written into query text as constants
     "sparql_help": 2,  # default prefixes, syntax errors explained, undeclared terms
+    "writes": 2,  # which graphs an update writes, and the ones kg keeps to itself
     "reasoning": 2,
     # L3 I/O and queries
     "store": 3,

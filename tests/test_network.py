@@ -30,7 +30,7 @@ from .listener import Listener
 from .server import running_server
 
 TOKEN = "network-suite-token"
-ENTRY = f"tester:{tokens.digest(TOKEN)}"
+ENTRY = f"tester:admin:{tokens.digest(TOKEN)}"
 
 
 @pytest.fixture(scope="module")

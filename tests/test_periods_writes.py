@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from kg import period_graph, pipeline
 from kg.app import Kg
 from kg.config import Settings
-from kg.errors import StoreError
+from kg.errors import QueryRefused, StoreError
 from kg.store import Derived, Store
 from kg.submissions import Inputs
 from kg.vocab import GRAPH
@@ -166,9 +166,10 @@ def test_a_sparql_update_inserting_an_event_moves_the_periods(mini_kg: Kg) -> No
     assert_in_step(mini_kg)
 
 
-def test_an_update_that_writes_the_periods_graph_is_overruled_by_the_derivation(mini_kg: Kg) -> None:
-    """Periods are derived data: an update that deletes them finds them derived again."""
-    mini_kg.update(f"DROP GRAPH <{GRAPH.PERIODS}>")
+def test_an_update_that_writes_the_periods_graph_is_refused(mini_kg: Kg) -> None:
+    """Periods are derived data: an update that would delete them is refused, and they stay as derived."""
+    with pytest.raises(QueryRefused, match="periods"):
+        mini_kg.update(f"DROP GRAPH <{GRAPH.PERIODS}>")
     assert holder(mini_kg) == {"blue-front"}
     assert_in_step(mini_kg)
 

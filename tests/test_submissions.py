@@ -240,6 +240,7 @@ def test_sigkill_while_storing_leaves_all_or_nothing(settings: Settings) -> None
         "KG_STORE": settings.store,
         "KG_TOKENS": ENTRY,
         "KG_MAX_BODY": str(10 * len(body)),
+        "KG_MAX_NAMES": "40000",
         "KG_HOST": "127.0.0.1",
         "KG_PORT": "0",
     }

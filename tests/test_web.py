@@ -22,7 +22,7 @@ from kg.web import create_app
 
 from .conftest import SEED_CORPUS
 
-TOKEN, ENTRY = "s3cret-token-for-tests", f"tester:{tokens.digest('s3cret-token-for-tests')}"
+TOKEN, ENTRY = "s3cret-token-for-tests", f"tester:admin:{tokens.digest('s3cret-token-for-tests')}"
 QARYATAYN = "https://w3id.org/kg/id/place/al-qaryatayn"
 SELECT = f"SELECT ?label WHERE {{ <{QARYATAYN}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
 

@@ -16,7 +16,8 @@ control periods in step with the events, in the same atomic write (:mod:`kg.peri
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from rdflib import Graph, URIRef
@@ -34,6 +35,7 @@ from kg import (
     sources,
     sparql_help,
     submissions,
+    writes,
 )
 from kg import sparql as sparql_text
 from kg.config import Settings
@@ -102,6 +104,7 @@ class Kg:
         self._opened: Store | None = None
         self._pool_size = pool_size
         self._lock = threading.RLock()
+        self._busy: dict[str, tuple[threading.Lock, list[int]]] = {}  # submission id → (lock, users)
         self.results = queries.ResultCache()
         self.rendered = rendered.RenderedCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
@@ -281,15 +284,38 @@ class Kg:
         return submissions.validate(inputs, self.settings, self.store_or_empty())
 
     def submit(self, item: submissions.Inputs, submitter: str) -> submissions.Stored:
-        """Validate and store one submission (its own graph)."""
-        return submissions.submit(item, self.settings, self.store, submitter)
+        """Validate and store one submission (its own graph): identical input sent at once by
+        many is stored once, with one record; the others get the stored one (``created`` False)."""
+        with self._one_at_a_time(item.id):
+            return submissions.submit(item, self.settings, self.store, submitter)
 
-    def retract(self, submission_id: str, who: str, why: str) -> None:
-        submissions.retract(self.store, submission_id, who, why)
+    def retract(self, submission_id: str, who: str, why: str, *, anyone: bool = True) -> None:
+        """Retract a submission; unless ``anyone``, only one that ``who`` made (a submitter's own)."""
+        with self._one_at_a_time(submission_id):
+            submissions.retract(self.store, submission_id, who, why, anyone=anyone)
+
+    @contextmanager
+    def _one_at_a_time(self, submission_id: str) -> Iterator[None]:
+        """Hold the lock of one submission id while it is checked and written (others run on)."""
+        with self._lock:
+            lock, users = self._busy.setdefault(submission_id, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                users[0] -= 1
+                if not users[0]:
+                    del self._busy[submission_id]
 
     def update(self, sparql_update: str, *, base: str | None = None) -> None:
-        """Run a SPARQL Update; with ``base``, that base IRI for its relative IRIs."""
-        self.store.update(sparql_update if base is None else f"BASE <{base}> {sparql_update}")
+        """An admin's SPARQL Update (with ``base``, that base IRI for its relative IRIs), refused if
+        it would write a graph kg derives or records (:func:`kg.writes.check_update`)."""
+        text = sparql_update if base is None else f"BASE <{base}> {sparql_update}"
+        sparql_text.check_allowed(text, update=True)  # SERVICE and LOAD: refused first, as ever
+        writes.check_update(text)
+        self.store.update(text)
 
     def build(
         self, progress: pipeline.Progress | None = None, *, reason: bool = False, if_changed: bool = False

@@ -124,6 +124,11 @@ class Settings:
     worker_memory: int = _setting(
         2048, "KG_WORKER_MEMORY", "MiB of address space a query worker may use (a query needing more ends it)"
     )
+    max_statements: int = _setting(50_000, "KG_MAX_STATEMENTS", "statements one submission may add")
+    max_names: int = _setting(
+        500, "KG_MAX_NAMES", "names (labels, alternate names) one entity may have in a submission; the most any read"
+    )
+    max_literal: int = _setting(10_000, "KG_MAX_LITERAL", "characters one value (literal) of a submission may have")
     host: str = _setting("127.0.0.1", "KG_HOST", "address kg serve listens on")
     port: int = _setting(8000, "KG_PORT", "port kg serve listens on (0: any free port)")
     wikidata_endpoint: str = _setting(
@@ -160,6 +165,13 @@ class Settings:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
         if self.index_rows < 0:
             raise ConfigError(f"KG_INDEX_ROWS={self.index_rows!r} must be 0 (no index) or more", hint="e.g. 5000000")
+        for env, value in {
+            "KG_MAX_STATEMENTS": self.max_statements,
+            "KG_MAX_NAMES": self.max_names,
+            "KG_MAX_LITERAL": self.max_literal,
+        }.items():
+            if value < 1:
+                raise ConfigError(f"{env}={value!r} must be at least 1", hint="every submission needs a bound")
         if self.max_rows < 1:
             raise ConfigError(f"KG_MAX_ROWS={self.max_rows!r} must be at least 1", hint="e.g. KG_MAX_ROWS=10000")
         if not self.wikidata_endpoint.startswith(("http://", "https://")):
@@ -237,8 +249,9 @@ class Settings:
             raise ConfigError("KG_STORE_AUTH must be one line (the value of an Authorization header)")
 
     def query_defaults(self) -> dict[str, str]:
-        """Saved-query parameters whose default is a setting (``staleDays``: KG_STALE_DAYS)."""
-        return {"staleDays": str(self.stale_days)}
+        """Saved-query parameters whose default is a setting (``staleDays``: KG_STALE_DAYS,
+        ``maxNames``: KG_MAX_NAMES)."""
+        return {"staleDays": str(self.stale_days), "maxNames": str(self.max_names)}
 
     @property
     def store_is_remote(self) -> bool:

@@ -381,7 +381,15 @@ def run_whole(store: Store, settings: Settings, name: str, *, needed_for: str) -
     """Run saved query ``name`` (no parameters) where every row is needed: an index or an
     export built from rows the row cap cut off would be wrong, not just shorter, so a cut result
     is refused with what to do."""
-    result = run(store, settings.queries, name, {}, timeout=settings.query_timeout, max_rows=settings.max_rows)
+    result = run(
+        store,
+        settings.queries,
+        name,
+        {},
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        defaults=settings.query_defaults(),
+    )
     return whole(result, name, settings, needed_for=needed_for)
 
 

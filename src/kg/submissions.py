@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from kg import __version__, validation
 from kg.config import Settings
-from kg.errors import Conflict, InputError, Location, NotFound
+from kg.errors import Conflict, Forbidden, InputError, Location, NotFound
 from kg.report import Problem, ValidationReport
 from kg.sources import decode
 from kg.store import RdfTerm, Store, parse_rdf
@@ -312,8 +312,9 @@ def _base64(data: bytes) -> Literal:
     return Literal(base64.b64encode(data).decode("ascii"), datatype=XSD.base64Binary)
 
 
-def retract(store: Store, submission_id: str, who: str, why: str) -> None:
-    """Remove a submission's graph and record who retracted it, when and why."""
+def retract(store: Store, submission_id: str, who: str, why: str, *, anyone: bool = True) -> None:
+    """Remove a submission's graph and record who retracted it, when and why; unless ``anyone``
+    (an editor, the local operator), only a submission ``who`` made."""
     if not re.fullmatch(r"[0-9a-f]{24}", submission_id):
         raise NotFound(f"no submission {submission_id!r}")
     s = submission_iri(submission_id)
@@ -323,6 +324,8 @@ def retract(store: Store, submission_id: str, who: str, why: str) -> None:
         raise NotFound(f"no submission {submission_id!r}", hint="GET /submissions lists them")
     if state == "retracted":
         raise Conflict(f"submission {submission_id} is already retracted")
+    if not anyone:
+        _check_own(store, s, who)
     record = Graph()
     retraction, agent = KGID[f"retraction/{submission_id}"], _agent(who)
     record.add((s, KG.retractedBy, retraction))
@@ -335,6 +338,21 @@ def retract(store: Store, submission_id: str, who: str, why: str) -> None:
     )
     record.add((retraction, RDFS.comment, Literal(why or "no reason given")))
     store.apply(add=[(GRAPH.SUBMISSIONS, record)], drop_graphs=[str(graph_iri)])
+
+
+def _check_own(store: Store, submission: URIRef, who: str) -> None:
+    """Refuse (403) to retract a submission that ``who`` did not make."""
+    own = {"s": RdfTerm("uri", str(submission)), "a": RdfTerm("uri", str(_agent(who)))}
+    query = f"ASK {{ GRAPH <{GRAPH.SUBMISSIONS}> {{ ?s <{PROV.wasAttributedTo}> ?a }} }}"
+    if not store.query(query, own).boolean:
+        raise Forbidden(
+            f"submission {submission_id(submission)} was made by someone else; {who!r} may retract only their own",
+            hint="ask an editor to retract it",
+        )
+
+
+def submission_id(submission: URIRef) -> str:
+    return str(submission).rsplit("/", 1)[-1]
 
 
 def validate(inputs: Sequence[Inputs], settings: Settings, store: Store) -> ValidationReport:

@@ -35,12 +35,19 @@ def serve(kg: Kg, host: str | None, port: int | None, workers: int | None, threa
 
 @click.command()
 @click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(tokens.ROLES),
+    default="submitter",
+    show_default=True,
+    help="submitter: submit, retract own; editor: also retract anyone's; admin: also SPARQL Update.",
+)
 @fails_cleanly
-def token(name: str) -> None:
-    """Make a write token for NAME: prints the token and the KG_TOKENS entry that admits it.
+def token(name: str, role: str) -> None:
+    """Make a write token for NAME in ROLE: prints the token and the KG_TOKENS entry that admits it.
 
     Give the token to its holder; put only the entry (a SHA-256, not the token) in KG_TOKENS.
     """
-    secret, entry = tokens.new(name)
-    click.echo(f"token for {name} (shown once; give it to them): {secret}")
+    secret, entry = tokens.new(name, role)
+    click.echo(f"{role} token for {name} (shown once; give it to them): {secret}")
     click.echo(f"add to KG_TOKENS: {entry}")

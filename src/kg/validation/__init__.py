@@ -1,4 +1,4 @@
-"""The one validation sequence: parse → text → references → spans → map → SHACL.
+"""The one validation sequence: parse → text → references → spans → map → size → axioms → SHACL.
 
 Every entrance ends here — ``kg build`` and ``kg validate`` FILE (:func:`check_files`),
 ``kg submit``, ``kg validate --text``, ``POST /validate`` and ``POST /submissions``
@@ -31,7 +31,7 @@ from kg.mapping import MappedGraph, map_article, map_entities, map_links
 from kg.report import Problem, ValidationReport
 from kg.sources import Source
 from kg.store import Store
-from kg.validation import rdf, stored, w3c
+from kg.validation import axioms, bounds, rdf, stored, w3c
 
 Rule = Callable[[AnnotationFile], list[Problem]]
 
@@ -175,6 +175,11 @@ def check_annotation(name: str, text: str, sent: bytes | None, settings: Setting
         return Submitted(finish(out, files))
     assert verified.text is not None
     mapped = map_article(verified.doc, {**shared, **sources.registry([verified.doc])}, verified.text)
+    refused = bounds.problems(mapped.graph, name, settings) or axioms.problems(
+        mapped.graph, name, sources.load_ontology(settings)
+    )
+    if refused:
+        return Submitted(finish([*out, *refused], files))
     outcome = stored.check_shacl(mapped.graph, dict(mapped.origins), settings, store)
     report = finish([*out, *_placed(outcome.problems, [verified])], files, [outcome.report_turtle])
     return Submitted(report, mapped.graph if report.conforms else None)
@@ -190,8 +195,11 @@ def _required(problem: Problem) -> Problem:
 
 def check_rdf(graph: Graph, problems: Sequence[Problem], name: str, settings: Settings, store: Store) -> Submitted:
     """One RDF document as a submission (``problems``: what reading it found, e.g. named graphs)."""
-    out = [*problems, *rdf.problems(graph, name, store)]
     files = (name,)
+    too_large = bounds.problems(graph, name, settings)
+    if too_large:
+        return Submitted(finish([*problems, *too_large], files))
+    out = [*problems, *axioms.problems(graph, name, sources.load_ontology(settings)), *rdf.problems(graph, name, store)]
     if any(p.severity == "error" for p in out):
         return Submitted(finish(out, files))
     origins = {s: Location(name, node=str(s)) for s in set(graph.subjects())}

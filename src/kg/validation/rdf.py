@@ -1,6 +1,6 @@
 """The checks of an RDF submission, beyond SHACL: http(s)/urn IRIs only, only terms the ontology
 declares (with the nearest declared term when one is close), no statements about the ontology
-or about things already stored, literals valid for their datatype, every kg reference resolvable."""
+or about things already stored or kg's own records, literals valid for their datatype, every kg reference resolvable."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
 
 from kg.errors import Location
 from kg.report import Problem
@@ -51,6 +52,13 @@ def _subjects(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
         where = Location(name, node=str(subject))
         if str(subject).startswith(KG_NS) or str(subject).rstrip("#/") == KG_NS.rstrip("#"):
             yield Problem("a submission may not change the ontology (statements about a kg: term)", where, source="rdf")
+        elif _is_record(graph, subject):
+            yield Problem(
+                f"<{subject}> is a submission, retraction or agent record: kg writes those itself, "
+                "from the token that sends a submission",
+                where,
+                source="rdf",
+            )
         elif (
             str(subject).startswith(KGID_NS)
             and store.query("ASK { ?s ?p ?o }", {"s": RdfTerm("uri", str(subject))}).boolean
@@ -60,6 +68,17 @@ def _subjects(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
                 where,
                 source="reference",
             )
+
+
+RECORDS = re.compile(rf"^{re.escape(KGID_NS)}(submission/(?![0-9a-f]{{24}}/node/)|retraction/|agent/)")
+"""kg's own records (:mod:`kg.submissions`); a submission's own blank nodes are ``submission/<id>/node/…``."""
+
+
+def _is_record(graph: Graph, subject: URIRef) -> bool:
+    """Whether statements about ``subject`` would be a record only kg writes."""
+    if RECORDS.match(str(subject)):
+        return True
+    return any((subject, RDF.type, kind) in graph for kind in (KG.Submission, KG.Retraction))
 
 
 def _literals(graph: Graph, name: str) -> Iterable[Problem]:

@@ -24,13 +24,14 @@ from kg.app import Kg
 from kg.config import Settings
 from kg.errors import KgError
 from kg.store import Store, clients
+from kg.web import responses
 from kg.web.budget import Workshop
 
 
 def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
     """The kg web application over one :class:`~kg.app.Kg` (made from ``settings`` and
     ``store`` — by default the store the settings name — unless one is given)."""
-    from kg.web import endpoint, exports, map, ontology, openapi, pages, reconcile, responses, saved, submit
+    from kg.web import endpoint, exports, map, ontology, openapi, pages, reconcile, saved, submit
 
     running = settings if isinstance(settings, Kg) else Kg(settings, store, pool_size=settings.workers)
     app = Flask(__name__)
@@ -42,6 +43,7 @@ def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.register_error_handler(KgError, responses.error)
     app.register_error_handler(HTTPException, responses.error)
+    app.before_request(_authorization)
     app.after_request(_headers)
     app.wsgi_app = _attributed(app.wsgi_app, running.settings)  # type: ignore[method-assign]
     app.jinja_env.globals.update(version=__version__)
@@ -63,9 +65,9 @@ def client_of(environ: dict[str, Any], settings: Settings) -> clients.Client:
     """Who a request is from: the holder of a valid bearer token, else its remote address."""
     header = environ.get("HTTP_AUTHORIZATION", "")
     if header.startswith("Bearer ") and settings.tokens:
-        name = tokens.holder(settings.tokens, header[len("Bearer ") :].strip())
-        if name is not None:
-            return clients.Client(f"token:{name}", trusted=True)
+        holder = tokens.holder(settings.tokens, header[len("Bearer ") :].strip())
+        if holder is not None:
+            return clients.Client(f"token:{holder.name}", trusted=True)
     return clients.Client(f"addr:{environ.get('REMOTE_ADDR', '')}")
 
 
@@ -79,16 +81,31 @@ def workshop() -> Workshop:
     return current_app.extensions["kg.workshop"]  # type: ignore[no-any-return]
 
 
+def _authorization() -> None:
+    """A malformed ``Authorization`` header is a 400 in the one error shape, on every route."""
+    responses.authorization()
+
+
+def _is_update() -> bool:
+    """Whether a request to ``/sparql`` sends an update (a write: no CORS), in any of its forms."""
+    if request.mimetype == "application/sparql-update":
+        return True
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        try:
+            return "update" in request.form
+        except HTTPException:
+            return True
+    return False
+
+
 def _headers(response: Response) -> Response:
-    """CORS for reads; ``Vary: Accept`` where the answer was negotiated; no sniffing; pages may
-    not be framed or load anything from elsewhere."""
-    is_write = request.mimetype == "application/sparql-update" or (
-        request.mimetype == "application/x-www-form-urlencoded"
-        and response.status_code != 413
-        and "update" in request.form
-    )
+    """CORS for reads (never for a write, a refused one included); ``Vary: Accept`` where the
+    answer was negotiated; no sniffing; pages may not be framed or load anything from elsewhere."""
     reads_by_post = {"endpoint.sparql", "reconcile.service"}  # POST bodies too long for a URL
-    if (request.method in {"GET", "HEAD", "OPTIONS"} or request.endpoint in reads_by_post) and not is_write:
+    is_read = request.method in {"GET", "HEAD", "OPTIONS"} or (
+        request.endpoint in reads_by_post and response.status_code != 413 and not _is_update()
+    )
+    if is_read and not g.get("kg_write"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated, X-KG-Warning, X-KG-Read-As"

@@ -4,8 +4,9 @@
   ``default-graph-uri`` / ``named-graph-uri`` select the dataset;
 - results chosen by ``Accept`` (or ``format=`` for browsers): SELECT/ASK as SPARQL JSON, XML,
   CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML; 406 when none fits;
-- update by POST form (``update=``) or ``application/sparql-update``, only with a bearer token
-  (401 without one, 403 with a wrong one); 415 for any other body type; ``using-graph-uri`` /
+- update by POST form (``update=``) or ``application/sparql-update``, only with an admin's bearer
+  token (401 without one, 403 with a wrong one or another role), never into the graphs kg derives
+  or records (:mod:`kg.writes`); 415 for any other body type; ``using-graph-uri`` /
   ``using-named-graph-uri`` become ``USING`` clauses (400 beside ``USING``/``WITH`` in the text);
 - ``/sparql`` with neither gives the W3C service description.
 
@@ -80,7 +81,7 @@ def _header_text(text: str) -> str:
 
 
 def _update(update: str, fields: protocol.Fields) -> Response:
-    writer("updates need a write token")
+    writer("updates need a write token", "update")
     default, named = protocol.values(fields, "using-graph-uri"), protocol.values(fields, "using-named-graph-uri")
     if default or named:
         clause = sparql_text.dataset_clause(update)
@@ -138,7 +139,8 @@ def _service_description() -> Response:
             Literal(
                 "kg: territorial control in the Syrian conflict. A query's default graph is the union of all graphs; "
                 "an update's is the store's own default graph, unless USING, WITH or using-graph-uri names graphs. "
-                "SERVICE and LOAD are refused; updates need a bearer token. The Graph Store Protocol is not served."
+                "SERVICE and LOAD are refused; updates need an admin's bearer token. "
+                "The Graph Store Protocol is not served."
             ),
         )
     )

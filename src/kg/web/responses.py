@@ -16,7 +16,7 @@ from flask import Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg import formats, tokens
-from kg.errors import Forbidden, KgError, NotAcceptable, TooManyRequests, Unauthorized
+from kg.errors import Forbidden, InputError, KgError, NotAcceptable, TooManyRequests, Unauthorized
 from kg.store import QueryResult
 
 
@@ -84,16 +84,48 @@ def rdf(ntriples: str, fmt: str, headers: dict[str, str] | None = None) -> Respo
     return Response(formats.convert_rdf(ntriples, fmt), mimetype=formats.REGISTRY[fmt].media_type, headers=headers)
 
 
-def writer(refusal: str) -> str:
-    """The name of the token holder who may write, from ``Authorization: Bearer``; 401 (saying
-    ``refusal``) without a token, 403 with one that KG_TOKENS does not list."""
-    header = request.headers.get("Authorization", "")
+_DOES = {
+    "submit": "submitting",
+    "retract own": "retracting a submission",
+    "retract any": "retracting another's submission",
+    "update": "SPARQL Update",
+}
+
+
+def writer(refusal: str, action: str) -> tokens.Holder:
+    """The holder of the token in ``Authorization: Bearer``, if its role may do ``action`` (a key
+    of :data:`kg.tokens.MAY`); 401 (saying ``refusal``) without a token, 403 with one that
+    KG_TOKENS does not list or whose role may not. Marks the request a write (no CORS)."""
+    g.kg_write = True
+    header = authorization()
     if not header.startswith("Bearer "):
         raise Unauthorized(refusal, hint="send 'Authorization: Bearer <token>'")
-    name = tokens.holder(current_app.extensions["kg"].settings.tokens, header[len("Bearer ") :].strip())
-    if name is None:
+    who = tokens.holder(current_app.extensions["kg"].settings.tokens, header[len("Bearer ") :].strip())
+    if who is None:
         raise Forbidden("this token may not write", hint="ask for a token listed in KG_TOKENS")
-    return name
+    if not who.may(action):
+        least = tokens.MAY[action]
+        if who.stated:
+            why, hint = "", f"ask for a token with that role ('kg token NAME --role {least}')"
+        else:
+            why = " (its KG_TOKENS entry names no role, so it is read as a submitter)"
+            hint = f"name the role in the entry: {who.name}:{least}:<its sha256>"
+        raise Forbidden(
+            f"{_DOES[action]} needs the role {least} or above; {who.name!r} is a {who.role}{why}", hint=hint
+        )
+    return who
+
+
+def authorization() -> str:
+    """The ``Authorization`` header, refused (400) when it holds a control or non-ASCII character."""
+    header = request.headers.get("Authorization", "")
+    bad = next((c for c in header if not " " <= c <= "~"), None)
+    if bad is not None:
+        raise InputError(
+            f"the Authorization header holds the character U+{ord(bad):04X}, which no token has",
+            hint="send 'Authorization: Bearer <token>' with the token as 'kg token' printed it",
+        )
+    return header
 
 
 # --------------------------------------------------------------------------- errors

@@ -114,8 +114,8 @@ def validate() -> Response:
 
 @blueprint.route("/submissions", methods=["POST"])
 def submit() -> Response:
-    who = writer("submitting needs a write token")
-    stored = kg().submit(inputs_from_request(), who)
+    who = writer("submitting needs a write token", "submit")
+    stored = kg().submit(inputs_from_request(), who.name)
     if not stored.report.conforms:
         return _report(stored.report, 422)
     location = url_for("submit.show", submission_id=stored.id, _external=True)
@@ -156,7 +156,7 @@ def show(submission_id: str) -> Response:
 
 @blueprint.route("/submissions/<submission_id>", methods=["DELETE"])
 def retract(submission_id: str) -> Response:
-    who = writer("retracting needs a write token")
+    who = writer("retracting needs a write token", "retract own")
     why = request.args.get("reason") or (request.get_json(silent=True) or {}).get("reason") or ""
-    kg().retract(submission_id, who, str(why)[:1000])
+    kg().retract(submission_id, who.name, str(why)[:1000], anyone=who.may("retract any"))
     return Response(status=204)
