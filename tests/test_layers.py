@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     # L3 I/O and queries
     "store": 3,
     "queries": 3,
+    "answers": 3,  # what a saved query answers, the indexes and the cache of results
     "resolver": 3,  # one reading of place and actor names, for every entrance
     "formats": 3,
     "gazetteer": 3,
@@ -91,6 +92,9 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("sources", "conformance"),  # which file texts satisfied the schema before
     ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are
     ("sparql_binding", "sparql"),  # constants go where the lexer of kg.sparql finds variables
+    ("queries", "answers"),  # answers are made, and cached, by queries.answer
+    ("answers", "resolver"),  # an answer says how names were read
+    ("answers", "store"),  # an answer holds a store's QueryResult
     ("queries", "resolver"),  # place and actor parameters are read by the resolver
     ("resolver", "store"),
     ("app", "pipeline"),  # Kg.build, Kg.ontology

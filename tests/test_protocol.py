@@ -24,7 +24,7 @@ def client(built_mini: Settings) -> Iterator[FlaskClient]:
         data=built_mini.data,
         corpus=built_mini.corpus,
         store=built_mini.store,
-        tokens=f"unit:{tokens.digest(TOKEN)}",
+        tokens=f"unit:admin:{tokens.digest(TOKEN)}",
     )
     with Kg(settings) as running:
         app = create_app(running)

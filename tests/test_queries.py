@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg import queries, sparql
+from kg import answers, queries, sparql
 from kg.config import Settings
 from kg.errors import InputError, ParameterError
 from kg.queries import Param, SavedQuery
@@ -309,7 +309,7 @@ def test_resolve_entity_ambiguous():
 def test_repeated_saved_query_comes_from_the_cache_until_the_next_write(built_mini: Settings) -> None:
     """Between two writes a repeated saved query is not run again; after a write it is."""
     store = EmbeddedStore.open(built_mini.store)
-    cache = queries.ResultCache()
+    cache = answers.ResultCache()
     ask = {"place": "northtown"}
     first = queries.run(store, built_mini.queries, "place-history", ask, cache=cache)
     assert queries.run(store, built_mini.queries, "place-history", ask, cache=cache) is first
@@ -328,7 +328,7 @@ def test_repeated_saved_query_comes_from_the_cache_until_the_next_write(built_mi
 def test_a_store_in_memory_is_never_answered_from_the_cache() -> None:
     """Without a version to key on (an in-memory store), every request runs the query."""
     store = EmbeddedStore.open(None)
-    cache = queries.ResultCache()
+    cache = answers.ResultCache()
     folder = Path(__file__).resolve().parents[1] / "queries"
     first = queries.run(store, folder, "articles", {}, cache=cache)
     assert queries.run(store, folder, "articles", {}, cache=cache) is not first

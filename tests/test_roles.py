@@ -166,8 +166,20 @@ def test_the_write_routes_listed_are_all_there_are(app: Flask) -> None:
     tried = {
         route.split(" (")[0].replace("/sparql update", "/sparql").replace("<id>", "<submission_id>")
         for route in ALLOWED
-    }
+    } | {f"{method} /sparql" for method in GRAPH_STORE}
     assert found - tried == {f"POST {r}" for r in READS_BY_POST} - tried
+
+
+GRAPH_STORE = ("PUT", "DELETE", "PATCH")  # the Graph Store Protocol's writes: not served at all
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_graph_store_writes_are_refused_for_every_role(client: FlaskClient, who: str) -> None:
+    """PUT, DELETE and PATCH on /sparql write nothing for anyone: 405 in the one error shape, no CORS."""
+    for method in GRAPH_STORE:
+        response = client.open("/sparql", method=method, data=b"<a> <b> <c> .", headers=auth(who))
+        assert_error_shape(response, 405, "Graph Store")
+        assert "Access-Control-Allow-Origin" not in response.headers, method
 
 
 def test_a_submitter_cannot_forge_records_or_write_kg_graphs(client: FlaskClient, built_mini: Settings) -> None:

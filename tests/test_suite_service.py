@@ -49,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(MINI, folder / "data", ignore=shutil.ignore_patterns("corpus"))
     settings = Settings.from_env({}, data=folder / "data", corpus=MINI / "corpus", store=str(folder / "store"))
     assert pipeline.build(settings).stored
-    with running_server(settings.store, settings.corpus, KG_TOKENS=f"suite:{tokens.digest(TOKEN)}") as url:
+    with running_server(settings.store, settings.corpus, KG_TOKENS=f"suite:admin:{tokens.digest(TOKEN)}") as url:
         yield url
 
 

@@ -14,6 +14,7 @@ from rdflib import Graph
 
 from kg import pipeline, tokens
 from kg.config import Settings
+from kg.store.embedded import EmbeddedStore
 
 from .conftest import MINI
 from .server import running_server
@@ -29,12 +30,17 @@ TABULAR = {"application/sparql-results+json", "application/sparql-results+xml", 
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`kg serve` over a private store that the suite's updates may clear, with a write token."""
+    """`kg serve` with an admin's token over a private store emptied of kg's own graphs, which the
+    suite's `DROP ALL` may then clear (on a store holding kg's graphs an admin's DROP ALL is
+    refused: tests/test_roles.py)."""
     folder = tmp_path_factory.mktemp("protocol")
     shutil.copytree(MINI, folder / "data", ignore=shutil.ignore_patterns("corpus"))
     settings = Settings.from_env({}, data=folder / "data", corpus=MINI / "corpus", store=str(folder / "store"))
     assert pipeline.build(settings).stored
-    with running_server(settings.store, settings.corpus, KG_TOKENS=f"suite:{tokens.digest(TOKEN)}") as url:
+    emptied = EmbeddedStore.open(settings.store)
+    emptied.update("DROP ALL")
+    emptied.close()
+    with running_server(settings.store, settings.corpus, KG_TOKENS=f"suite:admin:{tokens.digest(TOKEN)}") as url:
         yield url
 
 

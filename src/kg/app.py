@@ -23,6 +23,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from kg import (
+    answers,
     formats,
     period_graph,
     period_index,
@@ -105,7 +106,7 @@ class Kg:
         self._pool_size = pool_size
         self._lock = threading.RLock()
         self._busy: dict[str, tuple[threading.Lock, list[int]]] = {}  # submission id → (lock, users)
-        self.results = queries.ResultCache()
+        self.results = answers.ResultCache()
         self.rendered = rendered.RenderedCache()
         self._catalogue: tuple[tuple[Any, ...], dict[str, queries.SavedQuery]] | None = None
         self._index: tuple[str, reconcile.Index] | None = None
@@ -205,7 +206,7 @@ class Kg:
         *,
         timeout: float | None = None,
         max_rows: int | None = None,
-    ) -> queries.Answer:
+    ) -> answers.Answer:
         """Run saved query ``name`` — the one call behind ``kg query NAME`` and ``GET /queries/NAME``
         — with what each place or actor name was read as."""
         return queries.answer(
@@ -314,8 +315,13 @@ class Kg:
         it would write a graph kg derives or records (:func:`kg.writes.check_update`)."""
         text = sparql_update if base is None else f"BASE <{base}> {sparql_update}"
         sparql_text.check_allowed(text, update=True)  # SERVICE and LOAD: refused first, as ever
-        writes.check_update(text)
+        writes.check_update(text, present=self._graphs)
         self.store.update(text)
+
+    def _graphs(self) -> list[str]:
+        """The store's named graphs (for an admin's DROP ALL: whether kg's own are among them)."""
+        result = self.store.query("SELECT ?g WHERE { GRAPH ?g { } }")
+        return [row["g"].value for row in result.rows]
 
     def build(
         self, progress: pipeline.Progress | None = None, *, reason: bool = False, if_changed: bool = False

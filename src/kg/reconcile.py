@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from kg import __version__, names, queries
+from kg import names, queries
 from kg.config import Settings
 from kg.errors import InputError, NotFound, UsageError
 from kg.geo import distance_km, wkt_point
@@ -120,29 +120,6 @@ class Index:
     @cached_property
     def labels(self) -> dict[str, str]:
         return {e.iri: e.label for e in self.entities}
-
-
-# --------------------------------------------------------------------------- the service
-
-
-def manifest(base_url: str) -> dict[str, Any]:
-    """The service manifest: what OpenRefine reads when the service is added."""
-    base = base_url.rstrip("/")
-    return {
-        "versions": ["0.2"],
-        "name": "kg: places, infrastructure and actors of the Syrian conflict",
-        "identifierSpace": IDS,
-        "schemaSpace": ONTOLOGY,
-        "serviceVersion": __version__,
-        "defaultTypes": [{"id": i, "name": n} for i, n in DEFAULT_TYPES],
-        "view": {"url": f"{base}/id/{{{{id}}}}"},
-        "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 420, "height": 200},
-        "suggest": {
-            "entity": {"service_url": base, "service_path": "/reconcile/suggest/entity"},
-            "type": {"service_url": base, "service_path": "/reconcile/suggest/type"},
-            "property": {"service_url": base, "service_path": "/reconcile/suggest/property"},
-        },
-    }
 
 
 def index(store: Store, settings: Settings) -> Index:

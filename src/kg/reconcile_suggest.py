@@ -1,17 +1,20 @@
-"""Suggest for reconciliation: completing what someone types in OpenRefine's search boxes.
+"""The reconciliation service's manifest, and suggest: completing what someone types in
+OpenRefine's search boxes.
 
-The actions behind ``/reconcile/suggest/entity``, ``/reconcile/suggest/type`` and
-``/reconcile/suggest/property`` (W3C Entity Reconciliation API 0.2). An entity suggestion finds
-an entity by the start of any of its names (as typed, or folded by :mod:`kg.names`) or by its
-id (``place/homs``, the whole IRI, or the start of either), and keeps to the types asked for.
+The actions behind ``/reconcile`` (its manifest), ``/reconcile/suggest/entity``,
+``/reconcile/suggest/type`` and ``/reconcile/suggest/property`` (W3C Entity Reconciliation API
+0.2). An entity suggestion finds an entity by the start of any of its names (as typed, or folded
+by :mod:`kg.names`) or by its id (``place/homs``, the whole IRI, or the start of either), and
+keeps to the types asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from kg import names
-from kg.reconcile import DEFAULT_TYPES, IDS, PROPERTIES, Entity, Index
+from kg import __version__, names
+from kg.reconcile import DEFAULT_TYPES, IDS, ONTOLOGY, PROPERTIES, Entity, Index
 
 
 def suggest(index: Index, prefix: str, *, cursor: int = 0, limit: int = 10, types: Sequence[str] = ()) -> list[Entity]:
@@ -64,3 +67,23 @@ def suggest_properties(prefix: str) -> list[dict[str, str]]:
         for pid, (name, _) in PROPERTIES.items()
         if pid.casefold().startswith(wanted) or name.startswith(wanted)
     ]
+
+
+def manifest(base_url: str) -> dict[str, Any]:
+    """The service manifest: what OpenRefine reads when the service is added."""
+    base = base_url.rstrip("/")
+    return {
+        "versions": ["0.2"],
+        "name": "kg: places, infrastructure and actors of the Syrian conflict",
+        "identifierSpace": IDS,
+        "schemaSpace": ONTOLOGY,
+        "serviceVersion": __version__,
+        "defaultTypes": [{"id": i, "name": n} for i, n in DEFAULT_TYPES],
+        "view": {"url": f"{base}/id/{{{{id}}}}"},
+        "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 420, "height": 200},
+        "suggest": {
+            "entity": {"service_url": base, "service_path": "/reconcile/suggest/entity"},
+            "type": {"service_url": base, "service_path": "/reconcile/suggest/type"},
+            "property": {"service_url": base, "service_path": "/reconcile/suggest/property"},
+        },
+    }

@@ -13,7 +13,7 @@ NAMED``), or that puts an IRI with a scheme a browser runs or reads locally (``j
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rdflib import URIRef, Variable
@@ -44,10 +44,16 @@ def protected(graph: str) -> bool:
     return graph in PROTECTED or graph.startswith(PROTECTED_PREFIXES)
 
 
-def check_update(text: str) -> None:
-    """Refuse (403) an update that writes a graph kg derives or records, or an unsafe IRI."""
+def check_update(text: str, present: Callable[[], Iterable[str]] | None = None) -> None:
+    """Refuse (403) an update that writes a graph kg derives or records, or an unsafe IRI.
+
+    ``present`` names the store's graphs: a ``DROP``/``CLEAR`` of ``ALL`` or ``NAMED`` graphs is
+    refused only if one of them is kg's own (without it, always). A store that holds none of
+    kg's graphs — one an admin uses for other data, or a protocol test suite's — may be emptied."""
     for number, operation in enumerate(operations(text), 1):
         for graph in written(operation):
+            if graph in {"ALL", "NAMED"} and present is not None and not any(protected(g) for g in present()):
+                continue
             _refuse_graph(graph, number, operation.name)
         for term in _terms(operation):
             if str(term).lower().startswith(UNSAFE_SCHEMES):

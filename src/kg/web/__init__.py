@@ -103,7 +103,10 @@ def _headers(response: Response) -> Response:
     answer was negotiated; no sniffing; pages may not be framed or load anything from elsewhere."""
     reads_by_post = {"endpoint.sparql", "reconcile.service"}  # POST bodies too long for a URL
     is_read = request.method in {"GET", "HEAD", "OPTIONS"} or (
-        request.endpoint in reads_by_post and response.status_code != 413 and not _is_update()
+        request.method == "POST"
+        and request.endpoint in reads_by_post
+        and response.status_code != 413
+        and not _is_update()
     )
     if is_read and not g.get("kg_write"):
         response.headers["Access-Control-Allow-Origin"] = "*"

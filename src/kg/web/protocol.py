@@ -42,7 +42,11 @@ def refuse_graph_store() -> None:
             "add data by POST /submissions, which validates it",
         )
     if request.method not in {"GET", "HEAD", "POST"}:
-        raise MethodNotAllowed(valid_methods=["GET", "HEAD", "POST"])
+        raise MethodNotAllowed(
+            valid_methods=["GET", "HEAD", "POST"],
+            description=f"{request.method} /sparql would be the Graph Store HTTP Protocol, which kg does not serve: "
+            "query with GET or POST; add data by POST /submissions, which validates it",
+        )
 
 
 def fields() -> Fields:

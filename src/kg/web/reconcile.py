@@ -41,7 +41,7 @@ def service() -> Response:
                 "send the reconciliation queries as the form field 'queries'",
                 hint="data extension ('extend') is not offered",
             )
-        return jsonify(reconcile.manifest(request.url_root))
+        return jsonify(reconcile_suggest.manifest(request.url_root))
     shop.check_size(budget, len(raw.encode("utf-8")))
     running = kg()  # the work's thread has no application context
 

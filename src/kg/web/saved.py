@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from markupsafe import Markup, escape
 
-from kg import queries
+from kg import answers, queries
 from kg.errors import NotFound, ParameterError, UnknownName
 from kg.formats import KG_BASE
 from kg.rendered import Rendered
@@ -146,7 +146,7 @@ WEB_LOOKUP_HINT = (
 )
 
 
-def _answer(name: str, values: dict[str, str]) -> queries.Answer:
+def _answer(name: str, values: dict[str, str]) -> answers.Answer:
     """The saved query's answer; an unknown name's hint says where on the web to look names up."""
     try:
         return kg().answer(name, values)
