@@ -130,3 +130,13 @@ def test_a_64_mib_literal_is_cut_by_the_byte_cap(form: str) -> None:
     assert result.truncated
     assert result.triples == "" if form == "CONSTRUCT" else result.rows == ()
     assert oxigraph.MAX_ANSWER_BYTES < 64 * 2**20
+
+
+def test_a_larger_row_cap_carries_more_bytes() -> None:
+    """The byte cap grows with the row cap given (1 KiB a row), so kg's own bounded reads — the
+    periods index at KG_INDEX_ROWS — are not cut at 16 MiB, while a query under the default row
+    cap still is."""
+    assert oxigraph.answer_bytes(10_000) == oxigraph.answer_bytes(None) == oxigraph.MAX_ANSWER_BYTES
+    assert oxigraph.answer_bytes(5_000_000) == 5_000_000 * oxigraph.BYTES_PER_ROW
+    big = oxigraph.run_query(ox.Store(), big_literal_query("SELECT"), None, 100_000)  # 64 MiB < 100 MB
+    assert not big.truncated and len(big.rows) == 1

@@ -241,7 +241,7 @@ class Kg:
         """The index called ``name`` (``periods``: :mod:`kg.period_index`) of the store's current
         version, read by one bounded query on first use after each write; None for a store that
         names no version (a remote one, or in memory), when KG_INDEX_ROWS is 0, or when that query
-        was cut (at KG_INDEX_ROWS) or timed out (KG_QUERY_TIMEOUT): then the SPARQL answers."""
+        was cut (at KG_INDEX_ROWS) or timed out (KG_INDEX_TIMEOUT): then the SPARQL answers."""
         if name != "periods":
             return None
         store = self.store
@@ -253,7 +253,7 @@ class Kg:
                 if self._period_index is not None and self._period_index[0] == version:
                     return self._period_index[1]
             try:
-                timeout, cap = self.settings.query_timeout, self.settings.index_rows
+                timeout, cap = self.settings.index_timeout, self.settings.index_rows
                 index = period_reader.load(store, timeout=timeout, max_rows=cap)
             except QueryTimeout:
                 index = None

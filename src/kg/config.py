@@ -74,6 +74,9 @@ class Settings:
     )
     query_timeout: float = _setting(5.0, "KG_QUERY_TIMEOUT", "seconds a query may run")
     max_rows: int = _setting(10_000, "KG_MAX_ROWS", "rows a query may return")
+    index_timeout: float = _setting(
+        60.0, "KG_INDEX_TIMEOUT", "seconds the one query that reads the control periods into memory may run"
+    )
     index_rows: int = _setting(
         5_000_000, "KG_INDEX_ROWS", "rows the one query that reads the control periods into memory may return (0: none)"
     )
@@ -163,6 +166,8 @@ class Settings:
         self._check_store()
         if self.stale_days < 0:
             raise ConfigError(f"KG_STALE_DAYS={self.stale_days!r} must be 0 or more", hint="e.g. KG_STALE_DAYS=90")
+        if not 0 < self.index_timeout < 86_400:
+            raise ConfigError(f"KG_INDEX_TIMEOUT={self.index_timeout!r} must be seconds above 0", hint="e.g. 60")
         if self.index_rows < 0:
             raise ConfigError(f"KG_INDEX_ROWS={self.index_rows!r} must be 0 (no index) or more", hint="e.g. 5000000")
         for env, value in {

@@ -46,7 +46,15 @@ SYNTAXES: Mapping[str, tuple[ox.RdfFormat, str]] = {
 """Every RDF syntax kg reads or writes, by kg's name: pyoxigraph's format and the name people use."""
 MAX_ANSWER_BYTES = 16 * 2**20
 """What one answer may carry (its rows' values, or its triples as N-Triples) before it is cut, as at
-the row cap: a query that makes a 64 MiB literal sends none of it out of its worker."""
+the row cap: a query that makes a 64 MiB literal sends none of it out of its worker. A caller
+given a larger row cap (kg's own bounded reads, such as the periods index at KG_INDEX_ROWS) may
+carry BYTES_PER_ROW per row of it instead, when that is more."""
+BYTES_PER_ROW = 1024
+
+
+def answer_bytes(max_rows: int | None) -> int:
+    """The bytes an answer with this row (or triple) cap may carry."""
+    return max(MAX_ANSWER_BYTES, (max_rows or 0) * BYTES_PER_ROW)
 
 
 # --------------------------------------------------------------------------- terms
@@ -233,11 +241,11 @@ def _copied(answer: Any, sparql: str, max_rows: int | None, started: float) -> Q
 
 
 def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tuple[tuple[dict[str, RdfTerm], ...], bool]:
-    """At most ``max_rows`` rows, and at most MAX_ANSWER_BYTES of values; whether either cut them.
+    """At most ``max_rows`` rows, and at most :func:`answer_bytes` of values; whether either cut them.
     A value met again (a date, a label, a status in every row) is converted once."""
     rows: list[dict[str, RdfTerm]] = []
     seen: dict[Any, RdfTerm] = {}
-    size = 0
+    size, budget = 0, answer_bytes(max_rows)
     for solution in answer:
         if max_rows is not None and len(rows) >= max_rows:
             return tuple(rows), True
@@ -250,22 +258,22 @@ def _rows(answer: Any, variables: tuple[str, ...], max_rows: int | None) -> tupl
                     term = seen[value] = term_from_ox(value)
                 row[name] = term
                 size += len(term.value) + len(term.datatype or "")
-        if size > MAX_ANSWER_BYTES:
+        if size > budget:
             return tuple(rows), True
         rows.append(row)
     return tuple(rows), False
 
 
 def _triples(answer: Any, max_triples: int | None) -> tuple[str, bool]:
-    """At most ``max_triples`` triples as N-Triples, at most MAX_ANSWER_BYTES of it; whether either cut them."""
+    """At most ``max_triples`` triples as N-Triples, at most :func:`answer_bytes` of it; whether either cut them."""
     lines: list[str] = []
-    size = 0
+    size, budget = 0, answer_bytes(max_triples)
     for triple in answer:
         if max_triples is not None and len(lines) >= max_triples:
             return "".join(lines), True
         line = f"{triple} .\n"  # a triple's str is its N-Triples form
         size += len(line.encode("utf-8"))
-        if size > MAX_ANSWER_BYTES:
+        if size > budget:
             return "".join(lines), True
         lines.append(line)
     return "".join(lines), False
