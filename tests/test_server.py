@@ -84,6 +84,20 @@ def ask(server: str) -> int:
         return int(response.status)
 
 
+def settled(workers: set[int], guard: float = 60) -> dict[int, int]:
+    """The CPU ticks of each worker once none is working: a worker still starting (importing kg)
+    would otherwise look like the one running a query. (Polled; ``guard`` only bounds a hang.)"""
+    deadline = time.monotonic() + guard
+    last = {pid: cpu_ticks(pid) for pid in workers}
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = {pid: cpu_ticks(pid) for pid in workers}
+        if all(now[pid] - last[pid] <= 1 for pid in workers):
+            return now
+        last = now
+    raise AssertionError(f"the query workers {sorted(workers)} never went idle")
+
+
 def busy_worker(workers: set[int], before: dict[int, int], guard: float = 60) -> int:
     """The worker whose CPU time has grown by a few ticks since ``before``: the one running a query.
     (Polled; ``guard`` only bounds a hang.)"""
@@ -113,7 +127,7 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(serving: tuple[str
     assert ask(server) == 200  # the workers are up and warm
     workers = query_workers(pid)
     assert len(workers) == 3  # KG_WORKERS=2 and the one reserved for short queries
-    before = {worker: cpu_ticks(worker) for worker in workers}
+    before = settled(workers)
     outcome: dict[str, object] = {}
 
     def runaway() -> None:

@@ -461,7 +461,8 @@ GOOD_READS = (
 
 def test_every_query_a_route_makes_has_the_limits(seed_settings: Settings) -> None:
     """Pages, saved queries (with name lookups), reconciliation, exports and /sparql: each store
-    call carries KG_QUERY_TIMEOUT and KG_MAX_ROWS (the read of the periods index, KG_INDEX_ROWS)."""
+    call carries KG_QUERY_TIMEOUT and KG_MAX_ROWS (the read of the periods index, KG_INDEX_TIMEOUT
+    and KG_INDEX_ROWS)."""
     from .test_app import RecordingStore
 
     store = EmbeddedStore.open(seed_settings.store)
@@ -474,7 +475,7 @@ def test_every_query_a_route_makes_has_the_limits(seed_settings: Settings) -> No
         store.close()
     assert len(recorder.calls) > len(GOOD_READS)
     limits = {(seed_settings.query_timeout, seed_settings.max_rows)}
-    index_read = (seed_settings.query_timeout, seed_settings.index_rows)  # the periods index's own cap
+    index_read = (seed_settings.index_timeout, seed_settings.index_rows)  # the periods index's own limits
     assert {c[1:] for c in recorder.calls} - {index_read} == limits
 
 
