@@ -94,7 +94,11 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("sparql_binding", "sparql"),  # constants go where the lexer of kg.sparql finds variables
     ("queries", "answers"),  # answers are made, and cached, by queries.answer
     ("answers", "resolver"),  # an answer says how names were read
-    ("answers", "store"),  # an answer holds a store's QueryResult
+    ("answers", "store"),
+    (
+        "rendered",
+        "answers",
+    ),  # answers as bytes are kept in the same kind of cache as results  # an answer holds a store's QueryResult
     ("queries", "resolver"),  # place and actor parameters are read by the resolver
     ("resolver", "store"),
     ("app", "pipeline"),  # Kg.build, Kg.ontology

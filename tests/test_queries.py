@@ -332,3 +332,20 @@ def test_a_store_in_memory_is_never_answered_from_the_cache() -> None:
     folder = Path(__file__).resolve().parents[1] / "queries"
     first = queries.run(store, folder, "articles", {}, cache=cache)
     assert queries.run(store, folder, "articles", {}, cache=cache) is not first
+
+
+def test_rendered_answers_are_kept_within_their_byte_budget() -> None:
+    """Answers as bytes: the least recently used goes first once the budget is passed, one larger
+    than the whole budget is never kept, and another store version starts empty."""
+    from kg.rendered import Rendered, RenderedCache
+
+    cache = RenderedCache(budget=10)
+    body = {k: Rendered(b"x" * 4, "application/json", (), k) for k in "abc"}
+    cache.put("v1", ("a",), body["a"])
+    cache.put("v1", ("b",), body["b"])
+    assert cache.get("v1", ("a",)) is body["a"]  # a is now the most recently used
+    cache.put("v1", ("c",), body["c"])  # 12 bytes > 10: b goes
+    assert cache.get("v1", ("b",)) is None and cache.get("v1", ("a",)) is body["a"]
+    cache.put("v1", ("big",), Rendered(b"x" * 11, "application/json", (), "big"))
+    assert cache.get("v1", ("big",)) is None
+    assert cache.get("v2", ("a",)) is None and cache.get("v1", ("c",)) is None

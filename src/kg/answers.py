@@ -9,12 +9,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from kg import resolver
 from kg.store import QueryResult, RdfTerm
 
-__all__ = ["Answer", "IndexOf", "Indexed", "ResultCache", "Versioned"]
+__all__ = ["Answer", "IndexOf", "Indexed", "ResultCache", "Versioned", "VersionedCache"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,44 +47,58 @@ class Versioned(Protocol):
     def version(self) -> str | None: ...
 
 
-class ResultCache:
-    """Saved-query results by store version, query and parameters: least recently used first
-    out, at most ``entries`` results and ``rows`` rows in all, emptied when the version changes.
+class VersionedCache(Generic[T]):
+    """Values by store version and key: least recently used first out, at most ``entries`` of
+    them and ``budget`` in all (as ``size`` measures a value), emptied when the version changes.
 
-    Saved queries are known in advance and the store changes only on writes, so a repeated
-    request between two writes is answered without running the query again.
+    The store changes only on writes, so a repeated request between two writes is answered
+    without doing its work again. Used for results (:class:`ResultCache`) and for answers as the
+    bytes sent (:class:`kg.rendered.RenderedCache`).
     """
 
-    def __init__(self, entries: int = 256, rows: int = 200_000):
-        self.entries, self.rows = entries, rows
-        self._results: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
+    def __init__(self, size: Callable[[T], int], budget: int, entries: int | None = None):
+        self.size, self.budget, self.entries = size, budget, entries
+        self._values: OrderedDict[tuple[Any, ...], tuple[T, int]] = OrderedDict()
+        self._total = 0
         self._version: str | None = None
         self._lock = threading.Lock()
 
-    def get(self, version: str, key: tuple[Any, ...]) -> Answer | None:
+    def get(self, version: str, key: tuple[Any, ...]) -> T | None:
         with self._lock:
             if version != self._version:
-                self._results.clear()
-                self._version = version
-            found = self._results.get(key)
-            if found is not None:
-                self._results.move_to_end(key)
-            return found
+                self._forget(version)
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+            return found[0]
+
+    def put(self, version: str, key: tuple[Any, ...], value: T) -> None:
+        size = self.size(value)
+        with self._lock:
+            if version != self._version or size > self.budget:
+                return  # the store moved on while the work ran, or it would not fit at all
+            if key in self._values:
+                self._total -= self._values.pop(key)[1]
+            self._values[key] = (value, size)
+            self._total += size
+            while self._total > self.budget or (self.entries is not None and len(self._values) > self.entries):
+                self._total -= self._values.popitem(last=False)[1][1]
 
     def clear(self) -> None:
-        """Forget every result (after a write)."""
+        """Forget everything (after a write)."""
         with self._lock:
-            self._results.clear()
-            self._version = None
+            self._forget(None)
 
-    def put(self, version: str, key: tuple[Any, ...], answer: Answer) -> None:
-        if len(answer.result.rows) > self.rows:
-            return
-        with self._lock:
-            if version != self._version:
-                return  # the store moved on while the query ran
-            self._results[key] = answer
-            while (
-                len(self._results) > self.entries or sum(len(a.result.rows) for a in self._results.values()) > self.rows
-            ):
-                self._results.popitem(last=False)
+    def _forget(self, version: str | None) -> None:
+        self._values.clear()
+        self._total = 0
+        self._version = version
+
+
+class ResultCache(VersionedCache[Answer]):
+    """Saved-query results by store version, query and parameters: at most ``entries`` results
+    and ``rows`` rows in all."""
+
+    def __init__(self, entries: int = 256, rows: int = 200_000):
+        super().__init__(lambda answer: len(answer.result.rows), rows, entries)
