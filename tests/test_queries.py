@@ -341,6 +341,7 @@ def test_rendered_answers_are_kept_within_their_byte_budget() -> None:
 
     cache = RenderedCache(budget=10)
     body = {k: Rendered(b"x" * 4, "application/json", (), k) for k in "abc"}
+    assert cache.get("v1", ("a",)) is None  # a miss opens the version; a put for any other is dropped
     cache.put("v1", ("a",), body["a"])
     cache.put("v1", ("b",), body["b"])
     assert cache.get("v1", ("a",)) is body["a"]  # a is now the most recently used
