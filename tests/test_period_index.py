@@ -4,9 +4,12 @@ give, on random corpora, dates, views, sources and horizons; and Kg uses it per 
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -209,3 +212,29 @@ def test_without_the_index_the_sparql_answers(built_mini: Settings, cap: int) ->
         assert full.index_of("periods") is not None and capped.index_of("periods") is None
         ask = {"date": "2100-01-01"}
         same_rows("control-map", full.run("control-map", ask), capped.run("control-map", ask))
+
+
+def test_a_slow_index_read_never_holds_a_request_past_its_limit(
+    built_mini: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the index of a version is still being read, a request waits for it no longer than
+    KG_QUERY_TIMEOUT and is answered by the SPARQL, with the same rows; once read, the index answers."""
+    done = threading.Event()
+    real = period_reader.load
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        done.wait(30)  # held until the request below has been answered
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(period_reader, "load", slow)
+    with Kg(replace(built_mini, query_timeout=0.5)) as running:
+        assert running.index_of("periods") is None  # not read yet: the SPARQL answers
+        ask = {"date": "2100-01-01"}
+        by_sparql = running.run("control-map", ask)
+        done.set()
+        deadline = time.monotonic() + 30
+        while running.index_of("periods") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert running.index_of("periods") is not None
+        running.results.clear()
+        same_rows("control-map", by_sparql, running.run("control-map", ask))

@@ -40,7 +40,7 @@ from kg import (
 )
 from kg import sparql as sparql_text
 from kg.config import Settings
-from kg.errors import KgError, QueryError, QueryTimeout, StoreError
+from kg.errors import KgError, QueryError, StoreError
 from kg.periods import Actors
 from kg.report import ValidationReport
 from kg.store import Dataset, Derive, Guarded, Limits, QueryResult, RdfTerm, Store, open_store
@@ -112,7 +112,7 @@ class Kg:
         self._index: tuple[str, reconcile.Index] | None = None
         self._periods = KeepPeriods()
         self._period_index: tuple[str, period_index.PeriodIndex | None] | None = None
-        self._reading_periods = threading.Lock()
+        self._period_read: tuple[str, threading.Thread] | None = None  # the index being read, by version
 
     # ------------------------------------------------------------------ the store
 
@@ -239,28 +239,42 @@ class Kg:
 
     def index_of(self, name: str) -> period_index.PeriodIndex | None:
         """The index called ``name`` (``periods``: :mod:`kg.period_index`) of the store's current
-        version, read by one bounded query on first use after each write; None for a store that
-        names no version (a remote one, or in memory), when KG_INDEX_ROWS is 0, or when that query
-        was cut (at KG_INDEX_ROWS) or timed out (KG_INDEX_TIMEOUT): then the SPARQL answers."""
+        version, read by one bounded query after each write; None for a store that names no
+        version (a remote one, or in memory), when KG_INDEX_ROWS is 0, or when that query was cut
+        (at KG_INDEX_ROWS) or timed out (KG_INDEX_TIMEOUT): then the SPARQL answers.
+
+        The read runs on a thread of its own, one per version; a request waits for it no longer
+        than KG_QUERY_TIMEOUT (its own limit) and is answered by the SPARQL meanwhile."""
         if name != "periods":
             return None
         store = self.store
         version = store.version()
         if version is None or self.settings.index_rows < 1:
             return None
-        with self._reading_periods:  # one read at a time: the others wait for it and share it
-            with self._lock:
-                if self._period_index is not None and self._period_index[0] == version:
-                    return self._period_index[1]
-            try:
-                timeout, cap = self.settings.index_timeout, self.settings.index_rows
-                index = period_reader.load(store, timeout=timeout, max_rows=cap)
-            except QueryTimeout:
-                index = None
-            with self._lock:
-                if store.version() == version:
-                    self._period_index = (version, index)
-            return index
+        with self._lock:
+            if self._period_index is not None and self._period_index[0] == version:
+                return self._period_index[1]
+            reading = self._period_read if self._period_read and self._period_read[0] == version else None
+            if reading is None:
+                thread = threading.Thread(
+                    target=self._read_periods, args=(store, version), daemon=True, name="kg-periods-index"
+                )
+                reading = self._period_read = (version, thread)
+                thread.start()
+        reading[1].join(self.settings.query_timeout)
+        with self._lock:
+            found = self._period_index
+        return found[1] if found is not None and found[0] == version else None
+
+    def _read_periods(self, store: Guarded, version: str) -> None:
+        """Read the periods index of ``version`` (on its own thread: :meth:`index_of`)."""
+        try:
+            index = period_reader.load(store, timeout=self.settings.index_timeout, max_rows=self.settings.index_rows)
+        except KgError:  # timed out, or the store went away: the SPARQL answers until the next write
+            index = None
+        with self._lock:
+            if store.version() == version:
+                self._period_index = (version, index)
 
     def ontology(self) -> Graph:
         """The ontology graph (read-only), parsed again only when the file changes."""
