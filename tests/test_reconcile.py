@@ -89,7 +89,7 @@ def test_a_candidate_says_why_it_scored(index: reconcile.Index) -> None:
     assert best.entity.id == "place/al-qaryatayn"
     assert dict(best.features) == {"name": 1.0, "type": True, "country": 1.0}
     assert best.to_json()["type"] == [{"id": "Settlement", "name": "settlement"}]
-    assert best.to_json()["description"] == "settlement in Homs governorate"
+    assert best.to_json()["description"] == "settlement in Homs governorate, Syrian Desert"
 
 
 def test_properties_check_where_a_place_lies(index: reconcile.Index) -> None:
