@@ -207,9 +207,12 @@ def _check_facts(doc: AnnotationFile, published: DateSpec | None) -> list[Proble
         given = [
             (n, v) for n, v in (("low", figure.low), ("best", figure.best), ("high", figure.high)) if v is not None
         ]
-        if any(a[1] > b[1] for a, b in itertools.pairwise(given)):
-            text = " ≤ ".join(n for n, _ in given)
-            problems.append(Problem(f"estimates must be ordered {text}", _at(figure, given[-1][0]), source="reference"))
+        for (low, a), (high, b) in itertools.pairwise(given):
+            if a > b:
+                order = " ≤ ".join(n for n, _ in given)
+                message = f"estimates must be ordered {order}, but {low} is {a} and {high} is {b}"
+                problems.append(Problem(message, _at(figure, high), source="reference"))
+                break
     dated: list[tuple[Fact, str, DateSpec | None]] = [(c, "date", c.date) for c in doc.casualties]
     dated += [(i, "date", i.date) for i in doc.incidents]
     dated += [(s, "stated", s.stated) for s in doc.statements]
