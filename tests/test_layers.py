@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "control_at": 1,
     # L2 RDF
     "mapping": 2,
+    "facts_mapping": 2,  # reported facts (figures, incidents, statements, announcements) into RDF
     "shacl": 2,
     "sparql": 2,
     "sparql_binding": 2,  # parameters written into query text as constants
@@ -106,6 +107,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("app", "reconcile"),  # Kg.reconcile_index, cached between writes
     ("reconcile_suggest", "reconcile"),  # suggest completes over reconciliation's index
     ("formats", "store"),
+    ("mapping", "facts_mapping"),  # an article's graph holds its reported facts
 }
 
 # Allowed only inside a function body (a lazy import), never at module level.

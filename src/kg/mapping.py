@@ -19,6 +19,7 @@ from rdflib.term import Node
 from kg.annotations import AnnotationFile, Article, Claim, DateSpec, Entity, Event, Evidence, Mention, Span
 from kg.decisions import Decision
 from kg.errors import Location
+from kg.facts_mapping import map_facts
 from kg.vocab import GEO, GRAPH, KG, KGID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD, article_graph
 
 PATHS = {"place": "place", "actor": "actor", "asset": "asset"}
@@ -65,6 +66,7 @@ RELATIONS = {
     "alliedWith": KG.alliedWith,
     "supportedBy": KG.supportedBy,
     "memberOf": KG.memberOf,
+    "quotedBy": KG.quotedBy,
 }
 SOURCE_IRIS = {"geonames": "https://sws.geonames.org/{}/", "wikidata": "http://www.wikidata.org/entity/{}"}
 
@@ -185,6 +187,7 @@ def map_article(doc: AnnotationFile, registry: Mapping[str, Entity], text: str |
         _event(writer, a, article.stem, event, text)
     for claim in doc.claims:
         _claim(writer, a, article.stem, claim, text)
+    map_facts(writer, a, article.stem, doc, text)
     return writer.result()
 
 

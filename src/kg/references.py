@@ -8,9 +8,10 @@ with the file, line and field of each reference.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
-from kg.annotations import AnnotationFile, DateSpec, Entity
+from kg.annotations import AnnotationFile, DateSpec, Entity, Fact
 from kg.errors import Location
 from kg.report import Problem
 
@@ -19,7 +20,7 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
     """Every (id, expected kind, location) a file refers to; kind is place|actor|feature|any."""
     for entity in doc.entities:
         for relation, ids in entity.relations.items():
-            kind = "actor" if relation in {"partOf", "alliedWith", "supportedBy", "memberOf"} else "feature"
+            kind = "actor" if relation in {"partOf", "alliedWith", "supportedBy", "memberOf", "quotedBy"} else "feature"
             kind = "place" if relation == "locatedIn" else kind
             for ref in ids:
                 yield ref, kind, Location(entity.where.file, entity.where.line, f"{entity.where.field}.{relation}")
@@ -42,6 +43,33 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
             yield ref, "feature", Location(claim.where.file, claim.where.line, f"{claim.where.field}.{key}")
         for ref in claim.sources:
             yield ref, "actor", Location(claim.where.file, claim.where.line, f"{claim.where.field}.source")
+    yield from _fact_references(doc)
+
+
+def _fact_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
+    """The ids that casualty figures, incidents, statements and announcements refer to."""
+    items: list[tuple[Fact, dict[str, tuple[str, ...]]]] = []
+    items += [
+        (c, {"place": _opt(c.place), "side": _opt(c.side), "by": c.by, "source": c.sources}) for c in doc.casualties
+    ]
+    items += [(i, {"place": (i.place,), "by": i.by, "target": i.target}) for i in doc.incidents]
+    items += [(s, {"source": s.sources}) for s in doc.statements]
+    items += [
+        (a, {"place": _opt(a.place), "actor": a.actors, "against": a.against, "source": a.sources})
+        for a in doc.announcements
+    ]
+    for item, fields in items:
+        for key, ids in fields.items():
+            for ref in ids:
+                yield (
+                    ref,
+                    "feature" if key == "place" else "actor",
+                    Location(item.where.file, item.where.line, f"{item.where.field}.{key}"),
+                )
+
+
+def _opt(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
 
 
 def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity] | None = None) -> list[Problem]:
@@ -137,6 +165,7 @@ def _check_events(doc: AnnotationFile) -> list[Problem]:
     for claim in doc.claims:
         if claim.place == claim.reference:
             problems.append(Problem("a place cannot be located relative to itself", claim.where, source="reference"))
+    problems += _check_facts(doc, published)
     if doc.article and doc.article.published:
         problems += _check_date(
             doc.article.published, Location(doc.path, doc.article.where.line, "article.published"), None
@@ -156,3 +185,43 @@ def _check_date(spec: DateSpec, where: Location, published: DateSpec | None) -> 
             )
         ]
     return []
+
+
+def _check_facts(doc: AnnotationFile, published: DateSpec | None) -> list[Problem]:
+    """Figures and statements point at an event or incident of this file; estimates are ordered;
+    nothing is dated (or stated) after the article."""
+    local = {e.id for e in doc.events} | {i.id for i in doc.incidents}
+    problems: list[Problem] = []
+    pointers: list[tuple[Fact, str, str]] = [(c, "event", c.event) for c in doc.casualties if c.event]
+    pointers += [(s, "about", s.about) for s in doc.statements]
+    for item, key, ref in pointers:
+        if ref not in local:
+            problems.append(
+                Problem(
+                    f"{ref!r} is not an event or incident of this file; give the id of one of its events or incidents",
+                    _at(item, key),
+                    source="reference",
+                )
+            )
+    for figure in doc.casualties:
+        given = [
+            (n, v) for n, v in (("low", figure.low), ("best", figure.best), ("high", figure.high)) if v is not None
+        ]
+        for (low, a), (high, b) in itertools.pairwise(given):
+            if a > b:
+                order = " ≤ ".join(n for n, _ in given)
+                message = f"estimates must be ordered {order}, but {low} is {a} and {high} is {b}"
+                problems.append(Problem(message, _at(figure, high), source="reference"))
+                break
+    dated: list[tuple[Fact, str, DateSpec | None]] = [(c, "date", c.date) for c in doc.casualties]
+    dated += [(i, "date", i.date) for i in doc.incidents]
+    dated += [(s, "stated", s.stated) for s in doc.statements]
+    dated += [(a, "stated", a.stated) for a in doc.announcements]
+    for item, key, spec in dated:
+        if spec is not None:
+            problems += _check_date(spec, _at(item, key), published)
+    return problems
+
+
+def _at(item: Fact, key: str) -> Location:
+    return Location(item.where.file, item.where.line, f"{item.where.field}.{key}")

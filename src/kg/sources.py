@@ -27,7 +27,7 @@ from kg.config import Settings
 from kg.errors import InputError, Location
 from kg.report import Problem
 
-PRUNABLE = ("mentions", "events", "claims")  # sections whose broken items can be left out
+PRUNABLE = ("mentions", *annotations.FACT_SECTIONS)  # sections whose broken items can be left out
 
 
 @dataclass(frozen=True)

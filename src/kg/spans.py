@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from kg.annotations import AnnotationFile, Evidence, Locator, Mention, Span
+from kg.annotations import FACT_SECTIONS, AnnotationFile, Evidence, Locator, Mention, Span
 from kg.errors import Location
 from kg.report import Problem
 
@@ -148,9 +149,11 @@ def resolve(doc: AnnotationFile, text: str) -> Resolution:
                 out.append(ev)
         return tuple(out)
 
-    events = tuple(replace(e, evidence=resolve_evidence(e.evidence)) for e in doc.events)
-    claims = tuple(replace(c, evidence=resolve_evidence(c.evidence)) for c in doc.claims)
-    resolved = replace(doc, mentions=tuple(mentions), events=events, claims=claims)
+    sections: dict[str, Any] = {
+        name: tuple(replace(item, evidence=resolve_evidence(item.evidence)) for item in getattr(doc, name))
+        for name in FACT_SECTIONS
+    }
+    resolved = replace(doc, mentions=tuple(mentions), **sections)
     return Resolution(resolved, tuple(problems), changed=_offsets(resolved) != _offsets(doc))
 
 

@@ -271,6 +271,75 @@ class KG(DefinedNamespace):
     otherActor: URIRef  # period -> besieger, attacker, co-holder or rival
     claimant: URIRef  # period -> who says so (attribution, publisher)
 
+    # Reported facts beyond control (issue #15): figures, incidents, statements, announcements
+    ReportedFact: URIRef  # reported fact
+    CasualtyFigure: URIRef  # casualty figure
+    Incident: URIRef  # incident
+    Shootdown: URIRef  # shoot-down
+    Bombing: URIRef  # bombing
+    Airstrike: URIRef  # airstrike
+    Statement: URIRef  # statement
+    AnnouncedOperation: URIRef  # announced operation
+    AnonymousSource: URIRef  # unnamed source
+    CountedKind: URIRef  # counted
+    CountedKindScheme: URIRef  # counted scheme
+    Killed: URIRef  # killed
+    Wounded: URIRef  # wounded
+    KilledOrWounded: URIRef  # casualties
+    TakenCaptive: URIRef  # captured
+    Destroyed: URIRef  # destroyed
+    Damaged: URIRef  # damaged
+    Displaced: URIRef  # displaced
+    Trapped: URIRef  # trapped
+    CountUnit: URIRef  # count unit
+    CountUnitScheme: URIRef  # count unit scheme
+    PeopleUnit: URIRef  # people
+    PercentUnit: URIRef  # percent
+    PositionsUnit: URIRef  # positions
+    BuildingsUnit: URIRef  # buildings
+    AircraftUnit: URIRef  # aircraft
+    VehiclesUnit: URIRef  # vehicles
+    Stance: URIRef  # stance
+    StanceScheme: URIRef  # stance scheme
+    ClaimsStance: URIRef  # claims
+    ConfirmsStance: URIRef  # confirms
+    DeniesStance: URIRef  # denies
+    OperationStatus: URIRef  # operation status
+    OperationStatusScheme: URIRef  # operation status scheme
+    AnnouncedStatus: URIRef  # announced
+    PlannedStatus: URIRef  # planned
+    AnticipatedStatus: URIRef  # anticipated
+    SourceKind: URIRef  # source kind
+    SourceKindScheme: URIRef  # source kind scheme
+    CommanderSource: URIRef  # commander
+    SpokesmanSource: URIRef  # spokesman
+    OfficialSource: URIRef  # official
+    MilitarySource: URIRef  # military source
+    ActivistSource: URIRef  # activist
+    ObserverSource: URIRef  # observer
+    UnspecifiedSource: URIRef  # unspecified source
+    figureOf: URIRef  # figure of
+    counted: URIRef  # counted
+    countUnit: URIRef  # count unit
+    bestEstimate: URIRef  # best estimate
+    lowEstimate: URIRef  # low estimate
+    highEstimate: URIRef  # high estimate
+    estimateWords: URIRef  # estimate words
+    countedWho: URIRef  # counted who
+    countedSide: URIRef  # counted side
+    civilian: URIRef  # civilian
+    causedBy: URIRef  # caused by
+    incidentBy: URIRef  # incident by
+    incidentTarget: URIRef  # incident target
+    statementAbout: URIRef  # statement about
+    statementStance: URIRef  # statement stance
+    operationStatus: URIRef  # operation status
+    operationName: URIRef  # operation name
+    operationActor: URIRef  # operation actor
+    operationAgainst: URIRef  # operation against
+    sourceKind: URIRef  # source kind
+    quotedBy: URIRef  # quoted by
+
 
 _GRAPH_BASE: Final = "https://w3id.org/kg/graph/"
 

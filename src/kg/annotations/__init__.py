@@ -7,7 +7,8 @@ later check can say exactly where to look. The format is described in
 
 The package reads as the way a file goes::
 
-    model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, …)
+    model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, Casualty,
+                Incident, Statement, Announcement, …)
     tree        text → the YAML tree with its lines (read_tree), and back (dump_tree, set_key)
     locations   lines and field names in a tree; pinpoint a problem to its field's line
     schema      the JSON Schema, and check_schema: every way a tree breaks it
@@ -21,19 +22,25 @@ from __future__ import annotations
 from kg.annotations.locations import field_name, line_of, locate, path_of, pinpoint
 from kg.annotations.model import (
     ENTITY_SECTIONS,
+    FACT_SECTIONS,
     RELATION_KEYS,
     ROLE_KEYS,
     AnnotationFile,
+    Announcement,
     Article,
+    Casualty,
     Claim,
     Coordinates,
     DateSpec,
     Entity,
     Event,
     Evidence,
+    Fact,
+    Incident,
     Locator,
     Mention,
     Span,
+    Statement,
 )
 from kg.annotations.reading import from_tree, parse, parse_date
 from kg.annotations.schema import check_schema, schema, schema_digest
@@ -41,19 +48,25 @@ from kg.annotations.tree import dump_tree, flow_list, line_of_node, read_tree, s
 
 __all__ = [
     "ENTITY_SECTIONS",
+    "FACT_SECTIONS",
     "RELATION_KEYS",
     "ROLE_KEYS",
     "AnnotationFile",
+    "Announcement",
     "Article",
+    "Casualty",
     "Claim",
     "Coordinates",
     "DateSpec",
     "Entity",
     "Event",
     "Evidence",
+    "Fact",
+    "Incident",
     "Locator",
     "Mention",
     "Span",
+    "Statement",
     "check_schema",
     "dump_tree",
     "field_name",

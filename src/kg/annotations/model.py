@@ -15,7 +15,17 @@ from kg.errors import Location
 
 ENTITY_SECTIONS = {"places": "place", "actors": "actor", "infrastructure": "asset"}
 ROLE_KEYS = ("gaining", "losing", "controller", "attacker", "defender", "present", "supporting")
-RELATION_KEYS = ("locatedIn", "near", "connects", "supplies", "partOf", "alliedWith", "supportedBy", "memberOf")
+RELATION_KEYS = (
+    "locatedIn",
+    "near",
+    "connects",
+    "supplies",
+    "partOf",
+    "alliedWith",
+    "supportedBy",
+    "memberOf",
+    "quotedBy",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class Entity:
     coordinates: Coordinates | None
     stance: str | None
     where: Location
+    source_kind: str | None = None  # an AnonymousSource's kind: commander | official | military | ...
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,80 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Casualty:
+    """A casualty or damage figure of one event (or of a place and date), as one source gives it:
+    a best/low/high estimate in the ACLED/UCDP manner, with the text's own words."""
+
+    id: str
+    event: str | None
+    place: str | None
+    date: DateSpec | None
+    counted: str  # killed | wounded | casualties | captured | destroyed | damaged | displaced | trapped
+    unit: str  # people | percent | positions | buildings | aircraft | vehicles
+    best: int | None
+    low: int | None
+    high: int | None
+    words: str | None
+    who: str | None
+    side: str | None
+    civilian: bool
+    by: tuple[str, ...]
+    sources: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A reported event that is not about control (a shoot-down), which statements can claim,
+    confirm or deny."""
+
+    id: str
+    type: str
+    place: str
+    by: tuple[str, ...]
+    target: tuple[str, ...]
+    date: DateSpec
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One party's stance toward one reported event or incident of the file: it claims,
+    confirms or denies it, on a date of statement."""
+
+    id: str
+    about: str
+    stance: str  # claims | confirms | denies
+    sources: tuple[str, ...]
+    stated: DateSpec
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An announced, planned or anticipated operation: a statement with a date and a claimed
+    actor, never an event that happened."""
+
+    id: str
+    status: str  # announced | planned | anticipated
+    name: str | None
+    actors: tuple[str, ...]
+    against: tuple[str, ...]
+    place: str | None
+    stated: DateSpec
+    sources: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+Fact = Event | Claim | Casualty | Incident | Statement | Announcement
+FACT_SECTIONS = ("events", "claims", "casualties", "incidents", "statements", "announcements")
+
+
+@dataclass(frozen=True)
 class Article:
     file: str
     sha256: str
@@ -138,8 +223,19 @@ class AnnotationFile:
     events: tuple[Event, ...] = ()
     claims: tuple[Claim, ...] = ()
     tree: Any = field(default=None, compare=False, repr=False)  # the YAML tree, for rewriting
+    casualties: tuple[Casualty, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    announcements: tuple[Announcement, ...] = ()
 
     @property
-    def supported(self) -> tuple[Event | Claim, ...]:
-        """Events and claims: everything that carries evidence spans."""
-        return (*self.events, *self.claims)
+    def supported(self) -> tuple[Fact, ...]:
+        """Everything that carries evidence spans, section by section in FACT_SECTIONS order."""
+        return (
+            *self.events,
+            *self.claims,
+            *self.casualties,
+            *self.incidents,
+            *self.statements,
+            *self.announcements,
+        )

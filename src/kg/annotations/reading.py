@@ -17,16 +17,20 @@ from kg.annotations.model import (
     RELATION_KEYS,
     ROLE_KEYS,
     AnnotationFile,
+    Announcement,
     Article,
+    Casualty,
     Claim,
     Coordinates,
     DateSpec,
     Entity,
     Event,
     Evidence,
+    Incident,
     Locator,
     Mention,
     Span,
+    Statement,
 )
 from kg.annotations.schema import check_schema
 from kg.annotations.tree import read_tree
@@ -55,6 +59,10 @@ def from_tree(tree: Any, path: str) -> AnnotationFile:
         events=tuple(_event(tree, path, i, e) for i, e in enumerate(tree.get("events") or ())),
         claims=tuple(_claim(tree, path, i, c) for i, c in enumerate(tree.get("claims") or ())),
         tree=tree,
+        casualties=tuple(_casualty(tree, path, i, c) for i, c in enumerate(tree.get("casualties") or ())),
+        incidents=tuple(_incident(tree, path, i, c) for i, c in enumerate(tree.get("incidents") or ())),
+        statements=tuple(_statement(tree, path, i, c) for i, c in enumerate(tree.get("statements") or ())),
+        announcements=tuple(_announcement(tree, path, i, c) for i, c in enumerate(tree.get("announcements") or ())),
     )
 
 
@@ -74,6 +82,7 @@ def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], k
         coordinates=Coordinates(float(coords["lat"]), float(coords["lon"]), str(coords["source"])) if coords else None,
         stance=raw.get("stance"),
         where=locate(tree, path, at),
+        source_kind=raw.get("sourceKind"),
     )
 
 
@@ -139,6 +148,81 @@ def _claim(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Claim:
         bearing=raw.get("bearing"),
         sources=_ids(raw, "source"),
         evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
+        where=locate(tree, path, at),
+    )
+
+
+def _evidence_of(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any]) -> tuple[Evidence, ...]:
+    return tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"]))
+
+
+def _optional_int(raw: Mapping[str, Any], key: str) -> int | None:
+    value = raw.get(key)
+    return int(value) if value is not None else None
+
+
+def _casualty(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Casualty:
+    at: list[str | int] = ["casualties", i]
+    return Casualty(
+        id=str(raw["id"]),
+        event=raw.get("event"),
+        place=raw.get("place"),
+        date=parse_date(raw["date"]) if raw.get("date") else None,
+        counted=str(raw["counted"]),
+        unit=str(raw.get("unit") or "people"),
+        best=_optional_int(raw, "best"),
+        low=_optional_int(raw, "low"),
+        high=_optional_int(raw, "high"),
+        words=raw.get("words"),
+        who=raw.get("who"),
+        side=raw.get("side"),
+        civilian=bool(raw.get("civilian", False)),
+        by=_ids(raw, "by"),
+        sources=_ids(raw, "source"),
+        evidence=_evidence_of(tree, path, at, raw),
+        where=locate(tree, path, at),
+    )
+
+
+def _incident(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Incident:
+    at: list[str | int] = ["incidents", i]
+    return Incident(
+        id=str(raw["id"]),
+        type=str(raw["type"]),
+        place=str(raw["place"]),
+        by=_ids(raw, "by"),
+        target=_ids(raw, "target"),
+        date=parse_date(raw["date"]),
+        evidence=_evidence_of(tree, path, at, raw),
+        where=locate(tree, path, at),
+    )
+
+
+def _statement(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Statement:
+    at: list[str | int] = ["statements", i]
+    return Statement(
+        id=str(raw["id"]),
+        about=str(raw["about"]),
+        stance=str(raw["stance"]),
+        sources=_ids(raw, "source"),
+        stated=parse_date(raw["stated"]),
+        evidence=_evidence_of(tree, path, at, raw),
+        where=locate(tree, path, at),
+    )
+
+
+def _announcement(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Announcement:
+    at: list[str | int] = ["announcements", i]
+    return Announcement(
+        id=str(raw["id"]),
+        status=str(raw["status"]),
+        name=raw.get("name"),
+        actors=_ids(raw, "actor"),
+        against=_ids(raw, "against"),
+        place=raw.get("place"),
+        stated=parse_date(raw["stated"]),
+        sources=_ids(raw, "source"),
+        evidence=_evidence_of(tree, path, at, raw),
         where=locate(tree, path, at),
     )
 
