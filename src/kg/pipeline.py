@@ -304,7 +304,7 @@ def _write_offsets(tree: Any, doc: AnnotationFile) -> None:
     for item, mention in zip(tree.get("mentions") or (), doc.mentions, strict=True):
         spans_list = annotations.flow_list([annotations.flow_list(_pair(s)) for s in mention.spans])
         annotations.set_key(item, "spans", spans_list)
-    raw_items = [*(tree.get("events") or ()), *(tree.get("claims") or ())]
+    raw_items = [item for section in annotations.SUPPORTED_SECTIONS for item in tree.get(section) or ()]
     for raw_item, item in zip(raw_items, doc.supported, strict=True):
         for raw_ev, ev in zip(raw_item["evidence"], item.evidence, strict=True):
             if ev.span is not None:

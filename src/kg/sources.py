@@ -27,7 +27,7 @@ from kg.config import Settings
 from kg.errors import InputError, Location
 from kg.report import Problem
 
-PRUNABLE = ("mentions", "events", "claims")  # sections whose broken items can be left out
+PRUNABLE = ("mentions", "events", "claims", "routes")  # sections whose broken items can be left out
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,8 @@ def resolve(doc: AnnotationFile, text: str) -> Resolution:
 
     events = tuple(replace(e, evidence=resolve_evidence(e.evidence)) for e in doc.events)
     claims = tuple(replace(c, evidence=resolve_evidence(c.evidence)) for c in doc.claims)
-    resolved = replace(doc, mentions=tuple(mentions), events=events, claims=claims)
+    routes = tuple(replace(r, evidence=resolve_evidence(r.evidence)) for r in doc.routes)
+    resolved = replace(doc, mentions=tuple(mentions), events=events, claims=claims, routes=routes)
     return Resolution(resolved, tuple(problems), changed=_offsets(resolved) != _offsets(doc))
 
 

@@ -7,7 +7,7 @@ later check can say exactly where to look. The format is described in
 
 The package reads as the way a file goes::
 
-    model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, …)
+    model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, RouteEvent, …)
     tree        text → the YAML tree with its lines (read_tree), and back (dump_tree, set_key)
     locations   lines and field names in a tree; pinpoint a problem to its field's line
     schema      the JSON Schema, and check_schema: every way a tree breaks it
@@ -23,6 +23,8 @@ from kg.annotations.model import (
     ENTITY_SECTIONS,
     RELATION_KEYS,
     ROLE_KEYS,
+    ROUTE_TYPES,
+    SUPPORTED_SECTIONS,
     AnnotationFile,
     Article,
     Claim,
@@ -33,6 +35,7 @@ from kg.annotations.model import (
     Evidence,
     Locator,
     Mention,
+    RouteEvent,
     Span,
 )
 from kg.annotations.reading import from_tree, parse, parse_date
@@ -43,6 +46,8 @@ __all__ = [
     "ENTITY_SECTIONS",
     "RELATION_KEYS",
     "ROLE_KEYS",
+    "ROUTE_TYPES",
+    "SUPPORTED_SECTIONS",
     "AnnotationFile",
     "Article",
     "Claim",
@@ -53,6 +58,7 @@ __all__ = [
     "Evidence",
     "Locator",
     "Mention",
+    "RouteEvent",
     "Span",
     "check_schema",
     "dump_tree",

@@ -1,4 +1,4 @@
-"""The domain objects of an annotation file: articles, entities, mentions, events, claims.
+"""The domain objects of an annotation file: articles, entities, mentions, events, claims, routes.
 
 Each keeps the :class:`~kg.errors.Location` (file, line, field) it came from, so that any later
 check can say exactly where to look.
@@ -49,6 +49,7 @@ class Entity:
     coordinates: Coordinates | None
     stance: str | None
     where: Location
+    located_in_unknown: str | None = None  # no container known: the note saying why
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Event:
     trigger: str | None
     evidence: tuple[Evidence, ...]
     where: Location
+    more_places: tuple[str, ...] = ()  # "the villages of A, B and C": one event, places after the first
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Every place of the event, the first (``place``) first."""
+        return (self.place, *self.more_places)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,30 @@ class Claim:
     km: float | None
     bearing: str | None
     sources: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+ROUTE_TYPES = ("cut", "opened", "secured")
+
+
+@dataclass(frozen=True)
+class RouteEvent:
+    """A route or supply line cut, opened or secured: on an infrastructure asset (``asset``), or
+    on a route known only by where it runs (``ends_from`` → ``ends_to``, either possibly empty)."""
+
+    id: str
+    type: str  # one of ROUTE_TYPES
+    asset: str | None
+    ends_from: tuple[str, ...]
+    ends_to: tuple[str, ...]
+    supply_of: tuple[str, ...]  # whose route or supply line it is
+    by: tuple[str, ...]  # who cut, opened or secured it
+    through: str | None  # the event of the same file that did it (a capture, say)
+    date: DateSpec
+    certainty: str
+    sources: tuple[str, ...]
+    trigger: str | None
     evidence: tuple[Evidence, ...]
     where: Location
 
@@ -137,9 +168,15 @@ class AnnotationFile:
     mentions: tuple[Mention, ...] = ()
     events: tuple[Event, ...] = ()
     claims: tuple[Claim, ...] = ()
+    routes: tuple[RouteEvent, ...] = ()
     tree: Any = field(default=None, compare=False, repr=False)  # the YAML tree, for rewriting
 
     @property
-    def supported(self) -> tuple[Event | Claim, ...]:
-        """Events and claims: everything that carries evidence spans."""
-        return (*self.events, *self.claims)
+    def supported(self) -> tuple[Event | Claim | RouteEvent, ...]:
+        """Events, claims and route events: everything that carries evidence spans, in the order
+        of SUPPORTED_SECTIONS."""
+        return (*self.events, *self.claims, *self.routes)
+
+
+SUPPORTED_SECTIONS = ("events", "claims", "routes")
+"""The sections whose items carry evidence, in the order of :attr:`AnnotationFile.supported`."""

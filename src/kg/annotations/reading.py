@@ -26,6 +26,7 @@ from kg.annotations.model import (
     Evidence,
     Locator,
     Mention,
+    RouteEvent,
     Span,
 )
 from kg.annotations.schema import check_schema
@@ -54,6 +55,7 @@ def from_tree(tree: Any, path: str) -> AnnotationFile:
         mentions=tuple(_mention(tree, path, i, m) for i, m in enumerate(tree.get("mentions") or ())),
         events=tuple(_event(tree, path, i, e) for i, e in enumerate(tree.get("events") or ())),
         claims=tuple(_claim(tree, path, i, c) for i, c in enumerate(tree.get("claims") or ())),
+        routes=tuple(_route(tree, path, i, r) for i, r in enumerate(tree.get("routes") or ())),
         tree=tree,
     )
 
@@ -74,6 +76,7 @@ def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], k
         coordinates=Coordinates(float(coords["lat"]), float(coords["lon"]), str(coords["source"])) if coords else None,
         stance=raw.get("stance"),
         where=locate(tree, path, at),
+        located_in_unknown=raw.get("locatedInUnknown"),
     )
 
 
@@ -112,10 +115,12 @@ def _evidence(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any])
 
 def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
     at: list[str | int] = ["events", i]
+    places = [str(p) for p in raw["place"]] if isinstance(raw["place"], list) else [str(raw["place"])]
     return Event(
         id=str(raw["id"]),
         type=str(raw["type"]),
-        place=str(raw["place"]),
+        place=places[0],
+        more_places=tuple(places[1:]),
         roles={k: _ids(raw, k) for k in ROLE_KEYS if raw.get(k)},
         date=parse_date(raw["date"]),
         scope=raw.get("scope"),
@@ -138,6 +143,26 @@ def _claim(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Claim:
         km=float(km) if km is not None else None,
         bearing=raw.get("bearing"),
         sources=_ids(raw, "source"),
+        evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
+        where=locate(tree, path, at),
+    )
+
+
+def _route(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> RouteEvent:
+    at: list[str | int] = ["routes", i]
+    return RouteEvent(
+        id=str(raw["id"]),
+        type=str(raw["type"]),
+        asset=raw.get("asset"),
+        ends_from=_ids(raw, "from"),
+        ends_to=_ids(raw, "to"),
+        supply_of=_ids(raw, "supplyOf"),
+        by=_ids(raw, "by"),
+        through=raw.get("through"),
+        date=parse_date(raw["date"]),
+        certainty=str(raw["certainty"]),
+        sources=_ids(raw, "source"),
+        trigger=raw.get("trigger"),
         evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
         where=locate(tree, path, at),
     )
