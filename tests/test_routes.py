@@ -67,7 +67,7 @@ def test_a_mini_route_event_validates_and_builds(mini_settings: Settings) -> Non
 
 
 def test_the_routes_query_lists_the_cut_supply_route(seed: tuple[Settings, Store]) -> None:
-    """`routes` gives 000's cut of the Islamic State's supply routes into Qalamoun: type, ends, by, of, through where."""
+    """`routes` gives 000's cut of IS supply routes into Qalamoun: type, ends, by, of, through where."""
     rows = {row["event"].value.rsplit("/", 1)[-1]: row for row in ask(seed, "routes").rows}
     cut = rows["is-supply-routes-into-qalamoun-cut"]
     assert cut["type"].value == "cut"
