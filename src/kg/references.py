@@ -49,7 +49,7 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
 def _route_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
     """The ids a file's route events refer to: the asset, the ends, and the actors."""
     for route in doc.routes:
-        keys = [("asset", "asset", (route.asset,) if route.asset else ())]
+        keys: list[tuple[str, str, tuple[str, ...]]] = [("asset", "asset", (route.asset,) if route.asset else ())]
         keys += [("from", "feature", route.ends_from), ("to", "feature", route.ends_to)]
         keys += [("supplyOf", "actor", route.supply_of), ("by", "actor", route.by), ("source", "actor", route.sources)]
         for key, kind, ids in keys:
