@@ -92,3 +92,36 @@ def test_a_place_history_shows_the_routes_leading_to_it(seed: tuple[Settings, St
     assert cut["eventType"].value == str(KG.RouteCut)
     assert cut["at"].value == KGID + f"route/{A000}/is-supply-routes-into-qalamoun-cut"
     assert "Syrian Arab Army" in cut["others"].value
+
+
+def test_a_bad_route_submission_is_a_422_naming_the_field_and_stores_nothing(built_mini: Settings) -> None:
+    """POST /submissions with a route through an unknown event: 422, the field and what to give, store unchanged."""
+    from dataclasses import replace
+
+    from kg import tokens
+    from kg.store.embedded import EmbeddedStore
+    from kg.web import create_app
+
+    bad = (Path(__file__).parent / "data" / "bad" / "route_through_unknown.yaml").read_text("utf-8")
+    annotation = bad.replace("file: mini.txt", "file: other.txt")
+    text = (MINI / "corpus" / "mini.txt").read_text("utf-8")
+    settings = replace(built_mini, tokens=f"tester:{tokens.digest('route-token')}")
+    store = EmbeddedStore.open(settings.store)
+    before = store.checksum()
+    try:
+        with create_app(settings, store).test_client() as client:
+            response = client.post(
+                "/submissions",
+                json={"annotation": annotation, "text": text, "name": "other.yaml"},
+                headers={"Authorization": "Bearer route-token"},
+            )
+        assert response.status_code == 422, response.get_json()
+        (problem,) = response.get_json()["problems"]
+        assert (problem["field"], problem["line"]) == ("routes[0].through", 75)
+        assert (
+            "'old-road-taken', which is not an event of this file; give the id of one of its events"
+            in (problem["message"])
+        )
+        assert store.checksum() == before
+    finally:
+        store.close()
