@@ -35,6 +35,14 @@ BAD_INPUTS = {
     "actor_as_place": (1, 53, "events[2].place", "is an actor, but a place or infrastructure asset is needed"),
     "missing_required": (1, 31, "events[0]", "'certainty' is a required property"),
     "stale_offsets": (1, 50, "events[1].evidence[0].span", "hold '.\\nThe Red Army had held Northtown since 2018'"),
+    "route_asset_and_ends": (
+        1,
+        74,
+        "routes[0].from",
+        "gives both an asset ('old-road') and the ends of an unnamed route",
+    ),
+    "route_through_unknown": (1, 75, "routes[0].through", "'old-road-taken', which is not an event of this file"),
+    "capture_at_several_places": (1, 33, "events[0].place", "a Capture is at one place, but this one names 2"),
 }
 
 

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "references": 1,
     "names": 1,
     "decisions": 1,
+    "completeness": 1,  # every place in a country; one GeoNames row, one pair of coordinates
     "tokens": 1,
     "periods": 1,
     "control_at": 1,
@@ -89,6 +90,8 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("vocab", "errors"),
     ("spans", "annotations"),
     ("references", "annotations"),
+    ("completeness", "annotations"),  # completeness reads the parsed files ...
+    ("completeness", "decisions"),  # ... and the review file's links
     ("queries", "store"),
     ("sources", "conformance"),  # which file texts satisfied the schema before
     ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are

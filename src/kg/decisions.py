@@ -72,6 +72,7 @@ class Decision:
     who: str | None = None
     when: str | None = None
     where: Location = field(default_factory=Location)
+    coordinates_line: int | None = field(default=None, compare=False)  # where its coordinates are written
 
     @property
     def human(self) -> bool:
@@ -150,7 +151,16 @@ def from_entry(raw: Mapping[str, Any], where: Location) -> Decision:
         who=str(raw["who"]) if raw.get("who") else None,
         when=str(raw["when"]) if raw.get("when") else None,
         where=where,
+        coordinates_line=_key_line(raw, "coordinates"),
     )
+
+
+def _key_line(raw: Mapping[str, Any], key: str) -> int | None:
+    lc = getattr(raw, "lc", None)
+    try:
+        return lc.key(key)[0] + 1 if lc is not None and key in raw else None
+    except (KeyError, TypeError):
+        return None
 
 
 def parse(text: str, path: str) -> tuple[list[Decision], list[Problem]]:

@@ -16,7 +16,7 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.annotations import AnnotationFile, Article, Claim, DateSpec, Entity, Event, Evidence, Mention, Span
+from kg.annotations import AnnotationFile, Article, Claim, DateSpec, Entity, Event, Evidence, Mention, RouteEvent, Span
 from kg.decisions import Decision
 from kg.errors import Location
 from kg.facts_mapping import map_facts
@@ -123,6 +123,8 @@ class _Writer:
                 self.add(s, RELATIONS[relation], self.ref(ref))
         if entity.stance:
             self.add(s, KG.stance, Literal(entity.stance))
+        if entity.located_in_unknown:
+            self.add(s, KG.locatedInUnknown, Literal(entity.located_in_unknown))
         if entity.coordinates:
             c = entity.coordinates
             geometry = URIRef(f"{s}/geometry")
@@ -188,6 +190,8 @@ def map_article(doc: AnnotationFile, registry: Mapping[str, Entity], text: str |
     for claim in doc.claims:
         _claim(writer, a, article.stem, claim, text)
     map_facts(writer, a, article.stem, doc, text)
+    for route in doc.routes:
+        _route(writer, a, article.stem, route, text)
     return writer.result()
 
 
@@ -239,7 +243,8 @@ def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> 
     s = KGID[f"event/{stem}/{event.id}"]
     w.origins[s] = event.where
     w.add(s, RDF.type, KG[event.type])
-    w.add(s, KG.place, w.ref(event.place))
+    for place in event.places:  # one event at several places: one kg:place each, not copies
+        w.add(s, KG.place, w.ref(place))
     for role, ids in event.roles.items():
         for ref in ids:
             w.add(s, ROLES[role], w.ref(ref))
@@ -267,6 +272,50 @@ def _claim(w: _Writer, a: URIRef, stem: str, claim: Claim, text: str | None) -> 
     for source in claim.sources:
         w.add(s, PROV.wasAttributedTo, w.ref(source))
     _evidence(w, a, s, claim.evidence, text)
+
+
+ROUTE_CLASSES = {"cut": KG.RouteCut, "opened": KG.RouteOpened, "secured": KG.RouteSecured}
+
+
+def _route(w: _Writer, a: URIRef, stem: str, route: RouteEvent, text: str | None) -> None:
+    """A route event: on its asset, or on a route node of its own known by its ends."""
+    s = KGID[f"event/{stem}/{route.id}"]
+    w.origins[s] = route.where
+    w.add(s, RDF.type, ROUTE_CLASSES[route.type])
+    w.add(s, KG.place, w.ref(route.asset) if route.asset else _route_node(w, stem, route))
+    for prop, ids in (
+        (KG.routeActor, route.by),
+        (KG.routeUser, route.supply_of),
+        (PROV.wasAttributedTo, route.sources),
+    ):
+        for ref in ids:
+            w.add(s, prop, w.ref(ref))
+    if route.through:
+        w.add(s, KG.throughEvent, KGID[f"event/{stem}/{route.through}"])
+    w.date(s, route.date)
+    w.add(s, KG.certainty, CERTAINTY[route.certainty])
+    w.add(s, KG.trigger, Literal(route.trigger) if route.trigger else None)
+    w.add(s, PROV.wasDerivedFrom, a)
+    _evidence(w, a, s, route.evidence, text)
+
+
+def _route_node(w: _Writer, stem: str, route: RouteEvent) -> URIRef:
+    """``kgid:route/<stem>/<id>``: the unnamed route, labelled by whose it is and its ends."""
+    r = KGID[f"route/{stem}/{route.id}"]
+    w.origins[r] = route.where
+
+    def names(ids: tuple[str, ...]) -> str:
+        return ", ".join(w.registry[i].label for i in ids)
+
+    label = f"{names(route.supply_of)} supply route" if route.supply_of else "route"
+    label += f" from {names(route.ends_from)}" if route.ends_from else ""
+    label += f" to {names(route.ends_to)}" if route.ends_to else ""
+    w.add(r, RDF.type, KG.Route)
+    w.add(r, RDFS.label, Literal(label))
+    for prop, ids in ((KG.routeFrom, route.ends_from), (KG.routeTo, route.ends_to)):
+        for ref in ids:
+            w.add(r, prop, w.ref(ref))
+    return r
 
 
 LINK_STATUS = {"auto": KG.AutoLink, "accepted": KG.AcceptedLink, "pending": KG.PendingLink}

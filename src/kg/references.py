@@ -11,7 +11,7 @@ import difflib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
-from kg.annotations import AnnotationFile, DateSpec, Entity, Fact
+from kg.annotations import AnnotationFile, DateSpec, Entity, Event, Fact
 from kg.errors import Location
 from kg.report import Problem
 
@@ -34,7 +34,8 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
     for mention in doc.mentions:
         yield mention.entity, "any", Location(mention.where.file, mention.where.line, f"{mention.where.field}.entity")
     for event in doc.events:
-        yield event.place, "feature", Location(event.where.file, event.where.line, f"{event.where.field}.place")
+        for place in event.places:
+            yield place, "feature", Location(event.where.file, event.where.line, f"{event.where.field}.place")
         for role, ids in [*event.roles.items(), ("source", event.sources)]:
             for ref in ids:
                 yield ref, "actor", Location(event.where.file, event.where.line, f"{event.where.field}.{role}")
@@ -44,6 +45,7 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
         for ref in claim.sources:
             yield ref, "actor", Location(claim.where.file, claim.where.line, f"{claim.where.field}.source")
     yield from _fact_references(doc)
+    yield from _route_references(doc)
 
 
 def _fact_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
@@ -70,6 +72,17 @@ def _fact_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]
 
 def _opt(value: str | None) -> tuple[str, ...]:
     return (value,) if value else ()
+
+
+def _route_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
+    """The ids a file's route events refer to: the asset, the ends, and the actors."""
+    for route in doc.routes:
+        keys: list[tuple[str, str, tuple[str, ...]]] = [("asset", "asset", (route.asset,) if route.asset else ())]
+        keys += [("from", "feature", route.ends_from), ("to", "feature", route.ends_to)]
+        keys += [("supplyOf", "actor", route.supply_of), ("by", "actor", route.by), ("source", "actor", route.sources)]
+        for key, kind, ids in keys:
+            for ref in ids:
+                yield ref, kind, Location(route.where.file, route.where.line, f"{route.where.field}.{key}")
 
 
 def check_references(docs: Sequence[AnnotationFile], stored: Mapping[str, Entity] | None = None) -> list[Problem]:
@@ -162,14 +175,60 @@ def _check_events(doc: AnnotationFile) -> list[Problem]:
         problems += _check_date(
             event.date, Location(event.where.file, event.where.line, f"{event.where.field}.date"), published
         )
+        problems += _check_places(event)
     for claim in doc.claims:
         if claim.place == claim.reference:
             problems.append(Problem("a place cannot be located relative to itself", claim.where, source="reference"))
     problems += _check_facts(doc, published)
+    problems += _check_routes(doc, published)
     if doc.article and doc.article.published:
         problems += _check_date(
             doc.article.published, Location(doc.path, doc.article.where.line, "article.published"), None
         )
+    return problems
+
+
+SEVERAL_PLACES = {"PresenceObservation"}
+"""The kinds of event that may be at several places: the control periods read one place per event,
+so a capture at three places would give control at one (see docs/annotation-format.md)."""
+
+
+def _check_places(event: Event) -> list[Problem]:
+    if len(event.places) < 2 or event.type in SEVERAL_PLACES:
+        return []
+    message = (
+        f"a {event.type} is at one place, but this one names {len(event.places)} ({', '.join(event.places)}): "
+        "the control periods read one place per event; write one event per place (several places are for "
+        f"{', '.join(sorted(SEVERAL_PLACES))})"
+    )
+    return [
+        Problem(message, Location(event.where.file, event.where.line, f"{event.where.field}.place"), source="reference")
+    ]
+
+
+def _check_routes(doc: AnnotationFile, published: DateSpec | None) -> list[Problem]:
+    """A route event's ``through`` names an event of the same file; its date is a sound one."""
+    problems = []
+    events = {e.id for e in doc.events}
+    for route in doc.routes:
+        if route.asset and (route.ends_from or route.ends_to):
+            message = (
+                f"route event {route.id!r} gives both an asset ({route.asset!r}) and the ends of an unnamed route; "
+                "keep 'asset' for a named road, pipeline or crossing, or 'from'/'to' for a route known by its ends"
+            )
+            key = "from" if route.ends_from else "to"
+            problems.append(
+                Problem(message, Location(route.where.file, route.where.line, f"{route.where.field}.{key}"))
+            )
+        if route.through is not None and route.through not in events:
+            message = (
+                f"route event {route.id!r} is said to happen through {route.through!r}, which is not an event "
+                f"of this file; give the id of one of its events ({', '.join(sorted(events)) or 'none yet'})"
+            )
+            where = Location(route.where.file, route.where.line, f"{route.where.field}.through")
+            problems.append(Problem(message, where, source="reference"))
+        where = Location(route.where.file, route.where.line, f"{route.where.field}.date")
+        problems += _check_date(route.date, where, published)
     return problems
 
 

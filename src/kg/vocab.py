@@ -339,6 +339,20 @@ class KG(DefinedNamespace):
     operationAgainst: URIRef  # operation against
     sourceKind: URIRef  # source kind
     quotedBy: URIRef  # quoted by
+    # Routes and supply lines (issue #15)
+    Route: URIRef  # an unnamed way between places (routeFrom -> routeTo)
+    RouteEvent: URIRef  # a route or supply line cut, opened or secured (a ControlEvent)
+    RouteCut: URIRef  # cut, severed or closed
+    RouteOpened: URIRef  # opened
+    RouteSecured: URIRef  # secured
+    routeFrom: URIRef  # route -> a place it starts from
+    routeTo: URIRef  # route -> a place it leads to
+    routeActor: URIRef  # route event -> who cut, opened or secured it
+    routeUser: URIRef  # route event -> whose route or supply line it is
+    throughEvent: URIRef  # route event -> the event that did it
+
+    # Completeness (issue #15)
+    locatedInUnknown: URIRef  # place or asset -> why no container is known
 
 
 _GRAPH_BASE: Final = "https://w3id.org/kg/graph/"

@@ -7,8 +7,8 @@ later check can say exactly where to look. The format is described in
 
 The package reads as the way a file goes::
 
-    model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, Casualty,
-                Incident, Statement, Announcement, …)
+    model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, RouteEvent,
+                Casualty, Incident, Statement, Announcement, …)
     tree        text → the YAML tree with its lines (read_tree), and back (dump_tree, set_key)
     locations   lines and field names in a tree; pinpoint a problem to its field's line
     schema      the JSON Schema, and check_schema: every way a tree breaks it
@@ -25,6 +25,8 @@ from kg.annotations.model import (
     FACT_SECTIONS,
     RELATION_KEYS,
     ROLE_KEYS,
+    ROUTE_TYPES,
+    SUPPORTED_SECTIONS,
     AnnotationFile,
     Announcement,
     Article,
@@ -39,6 +41,7 @@ from kg.annotations.model import (
     Incident,
     Locator,
     Mention,
+    RouteEvent,
     Span,
     Statement,
 )
@@ -51,6 +54,8 @@ __all__ = [
     "FACT_SECTIONS",
     "RELATION_KEYS",
     "ROLE_KEYS",
+    "ROUTE_TYPES",
+    "SUPPORTED_SECTIONS",
     "AnnotationFile",
     "Announcement",
     "Article",
@@ -65,6 +70,7 @@ __all__ = [
     "Incident",
     "Locator",
     "Mention",
+    "RouteEvent",
     "Span",
     "Statement",
     "check_schema",

@@ -1,4 +1,4 @@
-"""The domain objects of an annotation file: articles, entities, mentions, events, claims.
+"""The domain objects of an annotation file: articles, entities, mentions, events, claims, routes.
 
 Each keeps the :class:`~kg.errors.Location` (file, line, field) it came from, so that any later
 check can say exactly where to look.
@@ -60,6 +60,7 @@ class Entity:
     stance: str | None
     where: Location
     source_kind: str | None = None  # an AnonymousSource's kind: commander | official | military | ...
+    located_in_unknown: str | None = None  # no container known: the note saying why
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,12 @@ class Event:
     trigger: str | None
     evidence: tuple[Evidence, ...]
     where: Location
+    more_places: tuple[str, ...] = ()  # "the villages of A, B and C": one event, places after the first
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Every place of the event, the first (``place``) first."""
+        return (self.place, *self.more_places)
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,30 @@ class Claim:
     km: float | None
     bearing: str | None
     sources: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+ROUTE_TYPES = ("cut", "opened", "secured")
+
+
+@dataclass(frozen=True)
+class RouteEvent:
+    """A route or supply line cut, opened or secured: on an infrastructure asset (``asset``), or
+    on a route known only by where it runs (``ends_from`` → ``ends_to``, either possibly empty)."""
+
+    id: str
+    type: str  # one of ROUTE_TYPES
+    asset: str | None
+    ends_from: tuple[str, ...]
+    ends_to: tuple[str, ...]
+    supply_of: tuple[str, ...]  # whose route or supply line it is
+    by: tuple[str, ...]  # who cut, opened or secured it
+    through: str | None  # the event of the same file that did it (a capture, say)
+    date: DateSpec
+    certainty: str
+    sources: tuple[str, ...]
+    trigger: str | None
     evidence: tuple[Evidence, ...]
     where: Location
 
@@ -191,8 +222,8 @@ class Announcement:
     where: Location
 
 
-Fact = Event | Claim | Casualty | Incident | Statement | Announcement
-FACT_SECTIONS = ("events", "claims", "casualties", "incidents", "statements", "announcements")
+Fact = Event | Claim | RouteEvent | Casualty | Incident | Statement | Announcement
+FACT_SECTIONS = ("events", "claims", "routes", "casualties", "incidents", "statements", "announcements")
 
 
 @dataclass(frozen=True)
@@ -222,6 +253,7 @@ class AnnotationFile:
     mentions: tuple[Mention, ...] = ()
     events: tuple[Event, ...] = ()
     claims: tuple[Claim, ...] = ()
+    routes: tuple[RouteEvent, ...] = ()
     tree: Any = field(default=None, compare=False, repr=False)  # the YAML tree, for rewriting
     casualties: tuple[Casualty, ...] = ()
     incidents: tuple[Incident, ...] = ()
@@ -234,8 +266,13 @@ class AnnotationFile:
         return (
             *self.events,
             *self.claims,
+            *self.routes,
             *self.casualties,
             *self.incidents,
             *self.statements,
             *self.announcements,
         )
+
+
+SUPPORTED_SECTIONS = FACT_SECTIONS
+"""The sections whose items carry evidence, in the order of :attr:`AnnotationFile.supported`."""

@@ -29,6 +29,7 @@ from kg.annotations.model import (
     Incident,
     Locator,
     Mention,
+    RouteEvent,
     Span,
     Statement,
 )
@@ -58,6 +59,7 @@ def from_tree(tree: Any, path: str) -> AnnotationFile:
         mentions=tuple(_mention(tree, path, i, m) for i, m in enumerate(tree.get("mentions") or ())),
         events=tuple(_event(tree, path, i, e) for i, e in enumerate(tree.get("events") or ())),
         claims=tuple(_claim(tree, path, i, c) for i, c in enumerate(tree.get("claims") or ())),
+        routes=tuple(_route(tree, path, i, r) for i, r in enumerate(tree.get("routes") or ())),
         tree=tree,
         casualties=tuple(_casualty(tree, path, i, c) for i, c in enumerate(tree.get("casualties") or ())),
         incidents=tuple(_incident(tree, path, i, c) for i, c in enumerate(tree.get("incidents") or ())),
@@ -83,6 +85,7 @@ def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], k
         stance=raw.get("stance"),
         where=locate(tree, path, at),
         source_kind=raw.get("sourceKind"),
+        located_in_unknown=raw.get("locatedInUnknown"),
     )
 
 
@@ -121,10 +124,12 @@ def _evidence(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any])
 
 def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
     at: list[str | int] = ["events", i]
+    places = [str(p) for p in raw["place"]] if isinstance(raw["place"], list) else [str(raw["place"])]
     return Event(
         id=str(raw["id"]),
         type=str(raw["type"]),
-        place=str(raw["place"]),
+        place=places[0],
+        more_places=tuple(places[1:]),
         roles={k: _ids(raw, k) for k in ROLE_KEYS if raw.get(k)},
         date=parse_date(raw["date"]),
         scope=raw.get("scope"),
@@ -223,6 +228,26 @@ def _announcement(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Annou
         stated=parse_date(raw["stated"]),
         sources=_ids(raw, "source"),
         evidence=_evidence_of(tree, path, at, raw),
+        where=locate(tree, path, at),
+    )
+
+
+def _route(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> RouteEvent:
+    at: list[str | int] = ["routes", i]
+    return RouteEvent(
+        id=str(raw["id"]),
+        type=str(raw["type"]),
+        asset=raw.get("asset"),
+        ends_from=_ids(raw, "from"),
+        ends_to=_ids(raw, "to"),
+        supply_of=_ids(raw, "supplyOf"),
+        by=_ids(raw, "by"),
+        through=raw.get("through"),
+        date=parse_date(raw["date"]),
+        certainty=str(raw["certainty"]),
+        sources=_ids(raw, "source"),
+        trigger=raw.get("trigger"),
+        evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
         where=locate(tree, path, at),
     )
 

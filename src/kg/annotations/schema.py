@@ -52,6 +52,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator in {"oneOf", "anyOf"} and error.context:
         reasons = sorted({e.message for e in error.context})[:3]
         return "does not match any allowed form: " + "; ".join(reasons)
+    if error.validator == "not" and set(error.validator_value) == {"required"}:
+        return f"give only one of {' and '.join(error.validator_value['required'])}, not both"
     if error.validator == "pattern" and error.schema.get("description"):
         return f"{error.instance!r} is not {error.schema['description']}"
     return str(error.message)

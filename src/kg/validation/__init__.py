@@ -1,4 +1,5 @@
-"""The one validation sequence: parse → text → references → spans → map → size → axioms → SHACL.
+"""The one validation sequence: parse → text → references → spans → completeness → map → size →
+axioms → SHACL.
 
 Every entrance ends here — ``kg build`` and ``kg validate`` FILE (:func:`check_files`),
 ``kg submit``, ``kg validate --text``, ``POST /validate`` and ``POST /submissions``
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import annotations, conformance, references, shacl, sources, spans
+from kg import annotations, completeness, conformance, references, shacl, sources, spans
 from kg.annotations import AnnotationFile, Entity
 from kg.config import Settings
 from kg.errors import Location
@@ -118,10 +119,12 @@ def check_files(
         return Checked(finish(out, order))
     docs = [s.doc for s in verified]
     known = sources.registry(docs)
+    out += completeness.floating((e for d in docs for e in d.entities), known)
     graphs = [map_entities(docs, known)]
     graphs += [map_article(s.doc, known, s.text) for s in verified if s.doc.article is not None]
     if links:
         found_links, link_problems = sources.read_links(settings, known)
+        link_problems += completeness.coordinate_conflicts(docs, found_links)
         if link_problems:
             return Checked(finish([*out, *link_problems], order))
         graphs.append(map_links(found_links, known))
@@ -174,7 +177,9 @@ def check_annotation(name: str, text: str, sent: bytes | None, settings: Setting
     if any(p.severity == "error" for p in out):
         return Submitted(finish(out, files))
     assert verified.text is not None
-    mapped = map_article(verified.doc, {**shared, **sources.registry([verified.doc])}, verified.text)
+    known = {**shared, **sources.registry([verified.doc])}
+    out += completeness.floating(verified.doc.entities, known, stored.grounded(store, shared))
+    mapped = map_article(verified.doc, known, verified.text)
     refused = bounds.problems(mapped.graph, name, settings) or axioms.problems(
         mapped.graph, name, sources.load_ontology(settings)
     )

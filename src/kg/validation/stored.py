@@ -42,6 +42,23 @@ def entities(store: Store, ids: Iterable[str]) -> dict[str, Entity]:
     return found
 
 
+GROUNDED = """
+PREFIX kg: <https://w3id.org/kg/ontology#>
+ASK { ?iri kg:locatedIn* ?c . { ?c a kg:Country } UNION { ?c kg:locatedInUnknown ?why } }
+"""
+
+
+def grounded(store: Store, found: Mapping[str, Entity]) -> set[str]:
+    """The stored places and assets among ``found`` that lie, through kg:locatedIn, in a country
+    (or in a place whose container is stated unknown): what a submission's new places may lie in."""
+    out = set()
+    for entity_id, entity in found.items():
+        iri = entity.where.node
+        if entity.kind in {"place", "asset"} and iri and store.query(GROUNDED, {"iri": RdfTerm("uri", iri)}).boolean:
+            out.add(entity_id)
+    return out
+
+
 def article_is_new(store: Store, doc: AnnotationFile) -> list[Problem]:
     """A submission adds an article: one already in the graph is refused."""
     if doc.article is None:
