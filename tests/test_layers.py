@@ -36,6 +36,8 @@ LAYERS: dict[str, int] = {
     "tokens": 1,
     "periods": 1,
     "control_at": 1,
+    "dating": 1,  # the days a relative date can mean (dateparser and a small table)
+    "date_rules": 1,  # a file's dates checked against their expressions, references and citations
     # L2 RDF
     "mapping": 2,
     "shacl": 2,
@@ -88,6 +90,8 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("vocab", "errors"),
     ("spans", "annotations"),
     ("references", "annotations"),
+    ("date_rules", "annotations"),
+    ("date_rules", "dating"),
     ("queries", "store"),
     ("sources", "conformance"),  # which file texts satisfied the schema before
     ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are
@@ -125,6 +129,8 @@ FORBIDDEN_IMPORTS: dict[str, set[str]] = {
     "annotations": {"rdflib"},
     "spans": {"rdflib"},
     "references": {"rdflib"},
+    "dating": {"rdflib"},
+    "date_rules": {"rdflib"},
 }
 
 # The one part that reads the process environment.

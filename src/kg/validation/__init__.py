@@ -1,4 +1,4 @@
-"""The one validation sequence: parse → text → references → spans → map → size → axioms → SHACL.
+"""The one validation sequence: parse → text → references → dates → spans → map → size → axioms → SHACL.
 
 Every entrance ends here — ``kg build`` and ``kg validate`` FILE (:func:`check_files`),
 ``kg submit``, ``kg validate --text``, ``POST /validate`` and ``POST /submissions``
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import annotations, conformance, references, shacl, sources, spans
+from kg import annotations, conformance, date_rules, references, shacl, sources, spans
 from kg.annotations import AnnotationFile, Entity
 from kg.config import Settings
 from kg.errors import Location
@@ -69,6 +69,7 @@ def check_sources(
     verified = []
     for source in found:
         out += [p for rule in rules for p in rule(source.doc)]
+        out += date_rules.check_dates(source.doc)
         if source.doc.article is not None and source.text is not None:
             resolution = spans.resolve(source.doc, source.text)
             out += spans.check_stored(source.doc, source.text, resolution)
