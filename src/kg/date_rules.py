@@ -98,9 +98,11 @@ def _expression(item: Dated, names: Mapping[str, Dated]) -> list[Problem]:
         return [Problem(str(exc), _at(item, "expression"), source="reference")]
     said = f"{spec.expression!r} {_relation(found, base)} {_from(name, base)}"
     if spec.earliest is None and found.earliest is not None:
+        start = _span(found.earliest, found.latest_start).replace(" to ", " and ")
         message = (
-            f"{said} starts on {spoken(found.earliest)}: the article gives the start, so the date must not be open "
-            f"(the control queries would not see it); give 'from: {found.latest_start}'"
+            f"{said} starts {'on' if found.earliest == found.latest_start else 'between'} {start}: the article gives "
+            f"the start, so the date must not be open (the control queries would not see it); "
+            f"give 'from: {found.latest_start}'"
         )
         return [Problem(message, item.where, source="reference")]
     if not found.admits(spec.earliest, spec.latest):
@@ -126,7 +128,9 @@ def _from(name: str, base: DateSpec) -> str:
 
 def _relation(found: Window, base: DateSpec) -> str:
     end = base.latest or base.earliest
-    return "up to" if found.latest is not None and end is not None and found.latest >= end else "before"
+    if found.latest is None or end is None or found.latest > end:
+        return "counted from"
+    return "before" if found.latest < end else "at or before"
 
 
 def _days(found: Window) -> str:
@@ -134,6 +138,8 @@ def _days(found: Window) -> str:
     readings = list(dict.fromkeys(found.readings))
     if len(readings) < 2:
         return hull
+    if all(r.earliest is not None and r.earliest == r.latest for r in readings):
+        return " or ".join(_span(r.earliest, r.latest) for r in readings)
     return f"{hull} (one of: {'; '.join(_span(r.earliest, r.latest) for r in readings)})"
 
 
