@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
 
 from kg import annotations, pipeline, sources, tokens, validation
 from kg.cli import main
@@ -18,9 +20,12 @@ from kg.dating import Reading, window
 from kg.mapping import map_article
 from kg.report import ValidationReport
 from kg.store.embedded import EmbeddedStore
+from kg.vocab import KG, KGID
 from kg.web import create_app
 
 from .conftest import MINI, SEED_CORPUS
+from .test_shacl import EVENT
+from .test_shacl import validate as shacl_validate
 
 BAD = Path(__file__).parent / "data" / "bad"
 SEED = PROJECT_ROOT / "data" / "articles"
@@ -257,12 +262,12 @@ OBSERVATION_DATE = (
 AS_OF = """  asOf: {on: 2020-03-01, basis: text-relative, derivation: "'now' in an article dated 1 March 2020"}\n"""
 
 
-def _mapped(text: str) -> set[tuple[object, ...]]:
+def _mapped(text: str) -> Graph:
     shared, _ = annotations.parse((MINI / "entities.yaml").read_text("utf-8"), "entities.yaml")
     doc, problems = annotations.parse(text, "mini.yaml")
     assert shared is not None and doc is not None, problems
     known = sources.registry([shared, doc])
-    return set(map_article(doc, known, (MINI / "corpus" / "mini.txt").read_text("utf-8")).graph)
+    return map_article(doc, known, (MINI / "corpus" / "mini.txt").read_text("utf-8")).graph
 
 
 def test_an_observation_dated_by_article_as_of_maps_to_the_same_quads() -> None:
@@ -272,7 +277,7 @@ def test_an_observation_dated_by_article_as_of_maps_to_the_same_quads() -> None:
     defaulted = own.replace(OBSERVATION_DATE, OBSERVATION_DATE.split("\n", 1)[1]).replace(
         "  published:", AS_OF + "  published:"
     )
-    assert _mapped(defaulted) == _mapped(own)
+    assert set(_mapped(defaulted)) == set(_mapped(own))
 
 
 def test_without_article_as_of_an_observation_needs_its_date() -> None:
@@ -294,3 +299,50 @@ def test_a_capture_needs_its_own_date_even_with_article_as_of() -> None:
     doc, problems = annotations.parse(own.replace(capture, ""), "mini.yaml")
     assert doc is None
     assert [(p.where.field, p.message) for p in problems] == [("events[0]", "'date' is a required property")]
+
+
+# --------------------------------------------------------------------------- the same rules in SHACL (RDF submissions)
+
+ARTICLE = KGID["article/mini"]
+
+
+def _external(*extra: tuple[URIRef, URIRef, object]) -> Callable[[Graph], None]:
+    def mutate(graph: Graph) -> None:
+        graph.set((EVENT, KG.dateBasis, KG.External))
+        for triple in extra:
+            graph.add(triple)  # type: ignore[arg-type]
+
+    return mutate
+
+
+def test_shapes_ask_an_external_date_for_its_citation(mini_settings: Settings) -> None:
+    """In RDF too: an external date without kg:dateCitation is refused at its event; cited, or
+    counting from a cited article, it conforms; a reference to a place is refused."""
+    words = "must cite where it comes from"
+    refused = shacl_validate(mini_settings, _external())
+    assert [p.where.field for p in refused.problems if words in p.message] == ["events[0]"]
+    cited = shacl_validate(mini_settings, _external((EVENT, KG.dateCitation, Literal("ACLED SYR1234"))))
+    assert cited.conforms, cited.problems
+    via = shacl_validate(
+        mini_settings,
+        _external((EVENT, KG.dateReference, ARTICLE), (ARTICLE, KG.dateCitation, Literal("https://example.org/a"))),
+    )
+    assert via.conforms, via.problems
+    place = shacl_validate(mini_settings, lambda g: g.add((EVENT, KG.dateReference, KGID["place/northtown"])))
+    assert any("counts from one article or one event" in p.message for p in place.problems), place.problems
+
+
+def test_a_checked_date_maps_its_expression_reference_and_citation() -> None:
+    """The words of a date become kg:dateExpression, kg:dateReference (the article, or an event)
+    and kg:dateCitation."""
+    own = (MINI / "articles" / "mini.yaml").read_text("utf-8")
+    old = "date: {on: 2020-03-01, basis: text-relative, derivation: \"'now' in an article dated 1 March 2020\"}"
+    new = (
+        "date: {on: 2020-03-01, basis: external, expression: now, reference: northtown-falls, "
+        'citation: "ACLED SYR1234", derivation: "\'now\' in an article dated 1 March 2020"}'
+    )
+    graph = _mapped(own.replace(old, new))
+    held = KGID["event/mini/old-road-held"]
+    assert (held, KG.dateExpression, Literal("now")) in graph
+    assert (held, KG.dateReference, EVENT) in graph
+    assert (held, KG.dateCitation, Literal("ACLED SYR1234")) in graph

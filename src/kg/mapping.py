@@ -205,6 +205,7 @@ def _article(w: _Writer, a: URIRef, article: Article, text: str | None) -> None:
         w.add(a, SDO.citation, w.ref(cited))
     if article.published:
         w.date(a, article.published)
+        _date_words(w, a, article.stem, article.published)
         if article.published.precision == "day" and article.published.earliest:
             w.add(a, SDO.datePublished, _day(article.published.earliest))
 
@@ -241,6 +242,7 @@ def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> 
         for ref in ids:
             w.add(s, ROLES[role], w.ref(ref))
     w.date(s, event.date)
+    _date_words(w, s, stem, event.date)
     w.add(s, KG.scope, SCOPE[event.scope] if event.scope else None)
     w.add(s, KG.scopeNote, Literal(event.scope_note) if event.scope_note else None)
     w.add(s, KG.certainty, CERTAINTY[event.certainty])
@@ -249,6 +251,16 @@ def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> 
     for source in event.sources:
         w.add(s, PROV.wasAttributedTo, w.ref(source))
     _evidence(w, a, s, event.evidence, text)
+
+
+def _date_words(w: _Writer, s: URIRef, stem: str, spec: DateSpec) -> None:
+    """What the text says of a date, what it counts from (the article, or an event of it) and
+    where a date from outside the text comes from (kg.date_rules has checked all three)."""
+    w.add(s, KG.dateExpression, Literal(spec.expression) if spec.expression else None)
+    if spec.expression or spec.reference:
+        name = spec.reference or "published"
+        w.add(s, KG.dateReference, article_iri(stem) if name == "published" else KGID[f"event/{stem}/{name}"])
+    w.add(s, KG.dateCitation, Literal(spec.citation) if spec.citation else None)
 
 
 def _claim(w: _Writer, a: URIRef, stem: str, claim: Claim, text: str | None) -> None:
