@@ -43,6 +43,8 @@ SEED_EXPRESSIONS = [
     ("April 5th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 4, 5), D(2016, 4, 5))]),
     ("on Nov. 14", D(2014, 11, 14), D(2014, 12, 31), [(D(2014, 11, 14), D(2014, 11, 14))] * 2),
     ("by November 4", D(2016, 11, 10), D(2016, 11, 10), [(None, D(2016, 11, 4))]),
+    ("between March 27th and April 4th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 3, 27), D(2016, 4, 4))]),
+    ("since April 5th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 4, 5), D(2016, 4, 8))]),
     (
         "last week",
         D(2016, 11, 10),
@@ -317,7 +319,8 @@ def _external(*extra: tuple[URIRef, URIRef, object]) -> Callable[[Graph], None]:
 
 def test_shapes_ask_an_external_date_for_its_citation(mini_settings: Settings) -> None:
     """In RDF too: an external date without kg:dateCitation is refused at its event; cited, or
-    counting from a cited article, it conforms; a reference to a place is refused."""
+    counting (directly or through another event) from a cited article, it conforms; a reference
+    to a place is refused."""
     words = "must cite where it comes from"
     refused = shacl_validate(mini_settings, _external())
     assert [p.where.field for p in refused.problems if words in p.message] == ["events[0]"]
@@ -328,6 +331,16 @@ def test_shapes_ask_an_external_date_for_its_citation(mini_settings: Settings) -
         _external((EVENT, KG.dateReference, ARTICLE), (ARTICLE, KG.dateCitation, Literal("https://example.org/a"))),
     )
     assert via.conforms, via.problems
+    held = KGID["event/mini/old-road-held"]
+    chain = shacl_validate(
+        mini_settings,
+        _external(
+            (EVENT, KG.dateReference, held),
+            (held, KG.dateReference, ARTICLE),
+            (ARTICLE, KG.dateCitation, Literal("https://example.org/a")),
+        ),
+    )
+    assert chain.conforms, chain.problems
     place = shacl_validate(mini_settings, lambda g: g.add((EVENT, KG.dateReference, KGID["place/northtown"])))
     assert any("counts from one article or one event" in p.message for p in place.problems), place.problems
 
@@ -346,3 +359,26 @@ def test_a_checked_date_maps_its_expression_reference_and_citation() -> None:
     assert (held, KG.dateExpression, Literal("now")) in graph
     assert (held, KG.dateReference, EVENT) in graph
     assert (held, KG.dateCitation, Literal("ACLED SYR1234")) in graph
+
+
+def test_a_citation_is_found_through_a_chain_of_references(mini_data: Settings, tmp_path: Path) -> None:
+    """An external date counting from an event that counts from the cited article needs no citation
+    of its own; when nothing along the chain is cited, it is refused."""
+    text = (BAD / "date_external_uncited.yaml").read_text("utf-8")
+    old = 'derivation: "from outside the text, with no citation"'
+    chained = (
+        text.replace(old, "reference: northtown-falls, " + old)
+        .replace(
+            "  published: {on: 2020-03-01, basis: text-explicit}",
+            '  published: {on: 2020-03-01, basis: text-explicit, citation: "https://example.org/a"}',
+        )
+        .replace(
+            "basis: text-relative, derivation: \"'on Sunday'",
+            "basis: text-relative, reference: published, derivation: \"'on Sunday'",
+        )
+    )
+    path = tmp_path / "chained.yaml"
+    path.write_text(chained, "utf-8")
+    assert validation.validate_paths([path], mini_data).conforms
+    path.write_text(chained.replace(', citation: "https://example.org/a"', ""), "utf-8")
+    assert [p.where.field for p in validation.validate_paths([path], mini_data).errors] == ["events[1].date.basis"]

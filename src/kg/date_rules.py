@@ -71,14 +71,27 @@ def _citation(item: Dated, names: Mapping[str, Dated]) -> list[Problem]:
     spec = item.spec
     if spec.basis not in CITED_BASES or spec.citation:
         return []
-    target = names.get(spec.reference or (PUBLISHED if spec.expression else ""))
-    if target is not None and target is not item and target.spec.citation:
+    if _cited(item, names):
         return []
     message = (
         f"a date whose basis is {spec.basis} must say where it comes from: add 'citation:' (a URL, a "
         "publication, a dataset record), or a 'reference' to a date that has one"
     )
     return [Problem(message, _at(item, "basis"), source="reference")]
+
+
+def _cited(item: Dated, names: Mapping[str, Dated]) -> bool:
+    """Whether the date it counts from, or the one that counts from, and so on, has a citation."""
+    seen = {item.name}
+    spec = item.spec
+    while True:
+        target = names.get(spec.reference or (PUBLISHED if spec.expression else ""))
+        if target is None or target.name in seen:
+            return False
+        if target.spec.citation:
+            return True
+        seen.add(target.name)
+        spec = target.spec
 
 
 def _expression(item: Dated, names: Mapping[str, Dated]) -> list[Problem]:

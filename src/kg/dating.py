@@ -143,6 +143,10 @@ def _since(match: re.Match[str], base: date) -> Iterable[Reading]:
         yield Reading(_day(what, base), base)
 
 
+def _between(match: re.Match[str], base: date) -> Iterable[Reading]:
+    yield Reading(_day(match.group("first"), base), _day(match.group("last"), base))
+
+
 def _before(_: re.Match[str], base: date) -> Iterable[Reading]:
     yield Reading(None, base)
 
@@ -168,6 +172,7 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
     ),
     ("in late May", rf"(?:in )?(?P<part>early|mid|late) (?P<month>{MONTHS})", _part_of_month),
     ("since 2012, since early May", r"since (?P<what>.+)", _since),
+    ("between March 27th and April 4th", r"between (?P<first>.+) and (?P<last>.+)", _between),
     ("by November 4", r"by (?P<text>.+)", _by),
     ("before", r"before", _before),
 )
