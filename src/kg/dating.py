@@ -180,8 +180,10 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
 what it yields for one reference day)."""
 
 
+@cache
 def window(expression: str, earliest: date | None, latest: date | None) -> Window:
-    """The days ``expression`` can mean, counted from a reference of [earliest, latest].
+    """The days ``expression`` can mean, counted from a reference of [earliest, latest] (kept:
+    dateparser takes about a millisecond an expression, and the answer never changes).
 
     Raises :class:`ValueError` (its message for the annotator) when no form fits or the words cannot be read.
     """
