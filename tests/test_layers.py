@@ -37,6 +37,8 @@ LAYERS: dict[str, int] = {
     "tokens": 1,
     "periods": 1,
     "control_at": 1,
+    "dating": 1,  # the days a relative date can mean (dateparser and a small table)
+    "date_rules": 1,  # a file's dates checked against their expressions, references and citations
     # L2 RDF
     "mapping": 2,
     "facts_mapping": 2,  # reported facts (figures, incidents, statements, announcements) into RDF
@@ -92,6 +94,8 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("references", "annotations"),
     ("completeness", "annotations"),  # completeness reads the parsed files ...
     ("completeness", "decisions"),  # ... and the review file's links
+    ("date_rules", "annotations"),
+    ("date_rules", "dating"),
     ("queries", "store"),
     ("sources", "conformance"),  # which file texts satisfied the schema before
     ("sparql", "sparql_help"),  # the structural check's parse errors are placed as the engine's are
@@ -130,6 +134,8 @@ FORBIDDEN_IMPORTS: dict[str, set[str]] = {
     "annotations": {"rdflib"},
     "spans": {"rdflib"},
     "references": {"rdflib"},
+    "dating": {"rdflib"},
+    "date_rules": {"rdflib"},
 }
 
 # The one part that reads the process environment.

@@ -19,7 +19,7 @@ from rdflib.term import Node
 from kg.annotations import AnnotationFile, Article, Claim, DateSpec, Entity, Event, Evidence, Mention, RouteEvent, Span
 from kg.decisions import Decision
 from kg.errors import Location
-from kg.facts_mapping import map_facts
+from kg.facts_mapping import fact_iri, map_facts
 from kg.vocab import GEO, GRAPH, KG, KGID, OA, PROV, RDF, RDFS, SDO, SKOS, XSD, article_graph
 
 PATHS = {"place": "place", "actor": "actor", "asset": "asset"}
@@ -192,6 +192,7 @@ def map_article(doc: AnnotationFile, registry: Mapping[str, Entity], text: str |
     map_facts(writer, a, article.stem, doc, text)
     for route in doc.routes:
         _route(writer, a, article.stem, route, text)
+    _reported_date_words(writer, article.stem, doc)
     return writer.result()
 
 
@@ -212,6 +213,7 @@ def _article(w: _Writer, a: URIRef, article: Article, text: str | None) -> None:
         w.add(a, SDO.citation, w.ref(cited))
     if article.published:
         w.date(a, article.published)
+        _date_words(w, a, article.stem, article.published)
         if article.published.precision == "day" and article.published.earliest:
             w.add(a, SDO.datePublished, _day(article.published.earliest))
 
@@ -249,6 +251,7 @@ def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> 
         for ref in ids:
             w.add(s, ROLES[role], w.ref(ref))
     w.date(s, event.date)
+    _date_words(w, s, stem, event.date)
     w.add(s, KG.scope, SCOPE[event.scope] if event.scope else None)
     w.add(s, KG.scopeNote, Literal(event.scope_note) if event.scope_note else None)
     w.add(s, KG.certainty, CERTAINTY[event.certainty])
@@ -257,6 +260,28 @@ def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> 
     for source in event.sources:
         w.add(s, PROV.wasAttributedTo, w.ref(source))
     _evidence(w, a, s, event.evidence, text)
+
+
+def _reported_date_words(w: _Writer, stem: str, doc: AnnotationFile) -> None:
+    """The date words of route events and reported facts, as for events (what they count from,
+    where an outside date comes from)."""
+    dated: list[tuple[URIRef, DateSpec | None]] = [(KGID[f"event/{stem}/{r.id}"], r.date) for r in doc.routes]
+    dated += [(fact_iri(stem, c), c.date) for c in doc.casualties]
+    dated += [(fact_iri(stem, i), i.date) for i in doc.incidents]
+    dated += [(fact_iri(stem, f), f.stated) for f in (*doc.statements, *doc.announcements)]
+    for s, spec in dated:
+        if spec is not None:
+            _date_words(w, s, stem, spec)
+
+
+def _date_words(w: _Writer, s: URIRef, stem: str, spec: DateSpec) -> None:
+    """What the text says of a date, what it counts from (the article, or an event of it) and
+    where a date from outside the text comes from (kg.date_rules has checked all three)."""
+    w.add(s, KG.dateExpression, Literal(spec.expression) if spec.expression else None)
+    if spec.expression or spec.reference:
+        name = spec.reference or "published"
+        w.add(s, KG.dateReference, article_iri(stem) if name == "published" else KGID[f"event/{stem}/{name}"])
+    w.add(s, KG.dateCitation, Literal(spec.citation) if spec.citation else None)
 
 
 def _claim(w: _Writer, a: URIRef, stem: str, claim: Claim, text: str | None) -> None:

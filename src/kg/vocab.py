@@ -200,6 +200,9 @@ class KG(DefinedNamespace):
     datePrecision: URIRef  # -> a DatePrecision
     dateBasis: URIRef  # -> a DateBasis
     dateDerivation: URIRef  # how the date was worked out
+    dateExpression: URIRef  # what the text says of the date ("on Sunday")
+    dateReference: URIRef  # -> the article or event a relative date counts from
+    dateCitation: URIRef  # where a date from outside the text comes from
 
     # Properties: control events
     place: URIRef  # event or claim -> the place or asset it is about

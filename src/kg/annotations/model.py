@@ -37,6 +37,9 @@ class DateSpec:
     latest: date | None
     basis: str  # text-explicit | text-relative | cross-article | external
     derivation: str | None = None
+    expression: str | None = None  # what the text says ("on Sunday"), checked by kg.date_rules
+    reference: str | None = None  # what the expression counts from: "published" or an event id
+    citation: str | None = None  # where a date from outside the text comes from
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,7 @@ class Article:
     publisher_derivation: str | None
     cites: tuple[str, ...]
     where: Location
+    as_of: DateSpec | None = None  # the date of observations that give none ("as of the article")
 
     @property
     def stem(self) -> str:

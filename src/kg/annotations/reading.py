@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -52,12 +53,14 @@ def from_tree(tree: Any, path: str) -> AnnotationFile:
         for i, item in enumerate(introduced.get(section) or ())
     ]
     raw_article = tree.get("article")
+    article = _article(tree, path, raw_article) if raw_article else None
+    as_of = article.as_of if article else None
     return AnnotationFile(
         path=path,
-        article=_article(tree, path, raw_article) if raw_article else None,
+        article=article,
         entities=tuple(entities),
         mentions=tuple(_mention(tree, path, i, m) for i, m in enumerate(tree.get("mentions") or ())),
-        events=tuple(_event(tree, path, i, e) for i, e in enumerate(tree.get("events") or ())),
+        events=tuple(_event(tree, path, i, e, as_of) for i, e in enumerate(tree.get("events") or ())),
         claims=tuple(_claim(tree, path, i, c) for i, c in enumerate(tree.get("claims") or ())),
         routes=tuple(_route(tree, path, i, r) for i, r in enumerate(tree.get("routes") or ())),
         tree=tree,
@@ -90,7 +93,7 @@ def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], k
 
 
 def _article(tree: Any, path: str, raw: Mapping[str, Any]) -> Article:
-    published = raw.get("published")
+    published, as_of = raw.get("published"), raw.get("asOf")
     return Article(
         file=str(raw["file"]),
         sha256=str(raw["sha256"]),
@@ -101,6 +104,7 @@ def _article(tree: Any, path: str, raw: Mapping[str, Any]) -> Article:
         publisher_derivation=raw.get("publisherDerivation"),
         cites=_ids(raw, "cites"),
         where=locate(tree, path, ["article"]),
+        as_of=parse_date(as_of) if as_of else None,
     )
 
 
@@ -122,16 +126,19 @@ def _evidence(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any])
     )
 
 
-def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
+def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any], as_of: DateSpec | None) -> Event:
+    """An event; an observation without a date of its own takes the file's ``article.asOf``
+    (the schema lets only those omit it), the very same object, so a check can tell."""
     at: list[str | int] = ["events", i]
     places = [str(p) for p in raw["place"]] if isinstance(raw["place"], list) else [str(raw["place"])]
+    own = raw.get("date")
     return Event(
         id=str(raw["id"]),
         type=str(raw["type"]),
         place=places[0],
         more_places=tuple(places[1:]),
         roles={k: _ids(raw, k) for k in ROLE_KEYS if raw.get(k)},
-        date=parse_date(raw["date"]),
+        date=parse_date(own) if own else _default(as_of),
         scope=raw.get("scope"),
         scope_note=raw.get("scopeNote"),
         certainty=str(raw["certainty"]),
@@ -140,6 +147,11 @@ def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
         evidence=tuple(_evidence(tree, path, [*at, "evidence", j], e) for j, e in enumerate(raw["evidence"])),
         where=locate(tree, path, at),
     )
+
+
+def _default(as_of: DateSpec | None) -> DateSpec:
+    assert as_of is not None, "the schema requires a date where the file has no article.asOf"
+    return as_of
 
 
 def _claim(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Claim:
@@ -254,6 +266,16 @@ def _route(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> RouteEvent:
 
 def parse_date(raw: Mapping[str, Any]) -> DateSpec:
     """A schema-valid date object → the interval it stands for."""
+    spec = _interval(raw)
+    if not any(raw.get(k) for k in ("expression", "reference", "citation")):
+        return spec
+    expression, reference, citation = (
+        str(raw[k]) if raw.get(k) else None for k in ("expression", "reference", "citation")
+    )
+    return replace(spec, expression=expression, reference=reference, citation=citation)
+
+
+def _interval(raw: Mapping[str, Any]) -> DateSpec:
     basis, derivation = str(raw["basis"]), raw.get("derivation")
     if "on" in raw:
         day = date.fromisoformat(str(raw["on"]))

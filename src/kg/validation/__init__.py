@@ -1,5 +1,5 @@
-"""The one validation sequence: parse → text → references → spans → completeness → map → size →
-axioms → SHACL.
+"""The one validation sequence: parse → text → references → dates → spans → completeness → map →
+size → axioms → SHACL.
 
 Every entrance ends here — ``kg build`` and ``kg validate`` FILE (:func:`check_files`),
 ``kg submit``, ``kg validate --text``, ``POST /validate`` and ``POST /submissions``
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import annotations, completeness, conformance, references, shacl, sources, spans
+from kg import annotations, completeness, conformance, date_rules, references, shacl, sources, spans
 from kg.annotations import AnnotationFile, Entity
 from kg.config import Settings
 from kg.errors import Location
@@ -70,6 +70,7 @@ def check_sources(
     verified = []
     for source in found:
         out += [p for rule in rules for p in rule(source.doc)]
+        out += date_rules.check_dates(source.doc)
         if source.doc.article is not None and source.text is not None:
             resolution = spans.resolve(source.doc, source.text)
             out += spans.check_stored(source.doc, source.text, resolution)
