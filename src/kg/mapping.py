@@ -268,7 +268,8 @@ def _reported_date_words(w: _Writer, stem: str, doc: AnnotationFile) -> None:
     dated: list[tuple[URIRef, DateSpec | None]] = [(KGID[f"event/{stem}/{r.id}"], r.date) for r in doc.routes]
     dated += [(fact_iri(stem, c), c.date) for c in doc.casualties]
     dated += [(fact_iri(stem, i), i.date) for i in doc.incidents]
-    dated += [(fact_iri(stem, f), f.stated) for f in (*doc.statements, *doc.announcements)]
+    dated += [(fact_iri(stem, st), st.stated) for st in doc.statements]
+    dated += [(fact_iri(stem, an), an.stated) for an in doc.announcements]
     for s, spec in dated:
         if spec is not None:
             _date_words(w, s, stem, spec)
