@@ -236,8 +236,8 @@ def test_the_check_fails_when_an_annotated_id_is_removed(tmp_path: Path) -> None
     path = next((data / "articles").glob("000_*.yaml"))
     text = path.read_text("utf-8")
     start = text.index("  - id: tishreen-from-shaer\n")
-    end = text.find("\n  - id:", start + 1)
-    path.write_text(text[:start] + (text[end + 1 :] if end != -1 else ""), "utf-8")
+    after = re.search(r"^(  - |\S)", text[start + 1 :], re.M)  # the next item or section
+    path.write_text(text[:start] + (text[start + 1 + after.start() :] if after else ""), "utf-8")
     settings = Settings.from_env({}, data=data, corpus=SEED_CORPUS, store=str(tmp_path / "store"))
     assert pipeline.build(settings).stored
     store = EmbeddedStore.open(settings.store)
