@@ -7,6 +7,7 @@ to pyshacl as its ontology graph so that ``sh:class kg:Actor`` accepts a ``kg:Ar
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +56,7 @@ FIELDS = {  # predicate local name → the annotation-file key it comes from
 }
 Engine = Literal["turbo", "pyshacl"]
 ENGINE: Engine = "turbo"  # see tests/test_shacl_engines.py and bench/RESULTS.md, "Validation"
+MOST_VALUES = 1_000  # values of one predicate at one node past which pySHACL runs (engine_for)
 COMBINED = {  # a combination of shapes → how its members' messages are introduced, and its list
     SH.AndConstraintComponent: ("must meet every one of these:", SH["and"]),
     SH.OrConstraintComponent: ("must meet at least one of these:", SH["or"]),
@@ -158,8 +160,16 @@ def validate(
     focus_nodes: Sequence[Node] | None = None,
 ) -> ShaclOutcome:
     """Run the shapes over ``data`` (with the ontology mixed in) and explain each result, with
-    the compiled engine (:data:`ENGINE`)."""
-    return validate_with(ENGINE, data, shapes, ontology, origins, focus_nodes)
+    the compiled engine (:data:`ENGINE`) unless :func:`engine_for` says otherwise."""
+    return validate_with(engine_for(data), data, shapes, ontology, origins, focus_nodes)
+
+
+def engine_for(data: Graph) -> Engine:
+    """The compiled engine, except for data where a node has more than :data:`MOST_VALUES`
+    values of one predicate: pyshacl-turbo 0.6 takes time in the square of that number (4,000
+    values of one path: 1.5 s; 10,000: 17 s, where pySHACL takes 1.8 s)."""
+    counts = Counter((s, p) for s, p, _o in data)
+    return "pyshacl" if counts and max(counts.values()) > MOST_VALUES else ENGINE
 
 
 def validate_with(
