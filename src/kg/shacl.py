@@ -19,6 +19,7 @@ from pyshacl import validate as pyshacl_validate
 from pyshacl.rdfutil.inoculate import inoculate
 from pyshacl_turbo.term_input import _TermBatch  # its numbered terms: no graph copied
 from rdflib import Graph, URIRef, plugin
+from rdflib import Literal as RdfLiteral
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.plugins.sparql.parser import parseQuery
@@ -202,8 +203,10 @@ def validate_with(
         )
     assert isinstance(results, Graph)
     own = _own_messages(shapes)
-    found = results.subjects(predicate=SH.focusNode, unique=True)
-    problems = tuple(_problem(results, r, origins or {}, _message(results, r, shapes, own)) for r in found)
+    worded = {r: _message(results, r, shapes, own) for r in set(results.subjects(predicate=SH.focusNode))}
+    for result, message in worded.items():  # the report says what the problems say, whatever the engine
+        results.set((result, SH.resultMessage, RdfLiteral(message)))
+    problems = tuple(_problem(results, r, origins or {}, message) for r, message in worded.items())
     ordered = tuple(sorted(problems, key=lambda p: (p.where.file or "", p.where.line or 0, p.message)))
     return ShaclOutcome(bool(conforms), ordered, results.serialize(format="turtle"))
 
