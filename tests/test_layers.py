@@ -125,6 +125,7 @@ LAZY_ONLY: set[tuple[str, str]] = {
 # Third-party packages only one part of kg may import.
 EXCLUSIVE_IMPORTS: dict[str, str] = {
     "pyshacl": "shacl",
+    "pyshacl_turbo": "shacl",
     "owlready2": "reasoning",
     "pyoxigraph": "store",  # the store is sealed: others read RDF through kg.store.parse_rdf
 }

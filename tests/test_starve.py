@@ -30,7 +30,7 @@ CHEAP = "ASK { ?s a ?type }"
 P95_BOUND = 1.0  # seconds; a correctness bound on a loaded 2-core machine, not a benchmark
 SAMPLES = 30
 TOKEN, TOKEN_ENTRY = tokens.new("tester")
-ANON_SECONDS, TOKEN_SECONDS = 1.0, 8.0
+ANON_SECONDS, TOKEN_SECONDS = 0.1, 8.0  # a 400 kB validation takes ~0.4 s with the compiled SHACL engine
 CRASH = "ASK { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
 """10,000 nested parentheses: the engine's parser overflows its stack and the worker dies at once."""
 

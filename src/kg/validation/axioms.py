@@ -13,6 +13,7 @@ one, and nothing a submission says changes what a stored thing is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import GEO, OWL, PROV, RDF, RDFS, SDO, SKOS
@@ -47,22 +48,28 @@ _WHAT = "a submission may describe instances, not add or change axioms about cla
 
 def problems(graph: Graph, name: str, ontology: Graph | None = None) -> list[Problem]:
     """Every statement of ``graph`` that is an axiom or speaks about a vocabulary term."""
-    declared = {s for s in ontology.subjects() if isinstance(s, URIRef)} if ontology is not None else set()
-    return list(_axioms(graph, name, declared))
+    return list(_axioms(graph, name, _declared(ontology) if ontology is not None else frozenset()))
 
 
-def _axioms(graph: Graph, name: str, declared: set[URIRef]) -> Iterable[Problem]:
+@lru_cache(maxsize=4)
+def _declared(ontology: Graph) -> frozenset[URIRef]:
+    """The terms the ontology declares, worked out once per ontology (not once per submission)."""
+    return frozenset(s for s in ontology.subjects() if isinstance(s, URIRef))
+
+
+def _axioms(graph: Graph, name: str, declared: frozenset[URIRef]) -> Iterable[Problem]:
+    refused = sorted((s, p, o, why) for s, p, o in graph for why in [_why(s, p, o, declared)] if why)
+    if not refused:
+        return  # the common case: no namespace manager to make, nothing to sort but the refused
     names = Graph().namespace_manager
     for prefix, namespace in {"kg": KG, "prov": PROV, "skos": SKOS, "geo": GEO, "schema": SDO}.items():
         names.bind(prefix, str(namespace))
-    for s, p, o in sorted(graph):
-        why = _why(s, p, o, declared)
-        if why:
-            triple = " ".join(term.n3(names) for term in (s, p, o))
-            yield Problem(f"{triple} is refused: {why}; {_WHAT}", Location(name, node=str(s)), source="rdf")
+    for s, p, o, why in refused:
+        triple = " ".join(term.n3(names) for term in (s, p, o))
+        yield Problem(f"{triple} is refused: {why}; {_WHAT}", Location(name, node=str(s)), source="rdf")
 
 
-def _why(s: object, p: object, o: object, declared: set[URIRef]) -> str | None:
+def _why(s: object, p: object, o: object, declared: frozenset[URIRef]) -> str | None:
     """Why a statement is an axiom (or about a vocabulary term), or None if it describes an instance."""
     if isinstance(p, URIRef) and (
         str(p).startswith(str(OWL)) or (str(p).startswith(str(RDFS)) and p not in DESCRIPTIVE)

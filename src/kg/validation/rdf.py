@@ -13,7 +13,8 @@ from rdflib.namespace import RDF
 
 from kg.errors import Location
 from kg.report import Problem
-from kg.store import RdfTerm, Store
+from kg.store import Store
+from kg.validation import stored
 from kg.vocab import KG, KGID
 
 KG_NS, KGID_NS = str(KG), str(KGID)
@@ -48,7 +49,9 @@ def _terms(graph: Graph, name: str) -> Iterable[Problem]:
 
 
 def _subjects(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
-    for subject in {s for s in graph.subjects() if isinstance(s, URIRef)}:
+    subjects = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    stored_ones = stored.described(store, [str(s) for s in subjects if str(s).startswith(KGID_NS)])
+    for subject in subjects:
         where = Location(name, node=str(subject))
         if str(subject).startswith(KG_NS) or str(subject).rstrip("#/") == KG_NS.rstrip("#"):
             yield Problem("a submission may not change the ontology (statements about a kg: term)", where, source="rdf")
@@ -59,10 +62,7 @@ def _subjects(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
                 where,
                 source="rdf",
             )
-        elif (
-            str(subject).startswith(KGID_NS)
-            and store.query("ASK { ?s ?p ?o }", {"s": RdfTerm("uri", str(subject))}).boolean
-        ):
+        elif str(subject) in stored_ones:
             yield Problem(
                 f"<{subject}> is already in the graph: a submission may refer to it, not add statements about it",
                 where,
@@ -91,14 +91,14 @@ def _literals(graph: Graph, name: str) -> Iterable[Problem]:
 def _unresolved(graph: Graph, name: str, store: Store) -> Iterable[Problem]:
     introduced = {s for s in graph.subjects() if isinstance(s, URIRef)}
     local = f"{KGID_NS}submission/"
-    for s, _p, o in graph:
-        unresolved = (
-            isinstance(o, URIRef)
-            and str(o).startswith(KGID_NS)
-            and o not in introduced
-            and not str(o).startswith(local)
-        )
-        if unresolved and not store.query("ASK { ?iri a ?type }", {"iri": RdfTerm("uri", str(o))}).boolean:
+    pointed = [
+        (s, o)
+        for s, _p, o in graph
+        if isinstance(o, URIRef) and str(o).startswith(KGID_NS) and o not in introduced and not str(o).startswith(local)
+    ]
+    typed = stored.typed(store, [str(o) for _s, o in pointed])
+    for s, o in pointed:
+        if str(o) not in typed:
             yield Problem(
                 f"<{o}> is neither in the graph nor introduced by this submission",
                 Location(name, node=str(s)),

@@ -3,9 +3,12 @@ an article is already there, and the types of the stored things a submission poi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rdflib import Graph, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -19,6 +22,7 @@ from kg.vocab import KG, KGID
 
 KG_NS, KGID_NS = str(KG), str(KGID)
 KINDS = ("place", "actor", "asset")
+SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")  # an IRI that can be written between < > in a query
 
 
 def referenced_ids(doc: AnnotationFile) -> set[str]:
@@ -28,15 +32,16 @@ def referenced_ids(doc: AnnotationFile) -> set[str]:
 
 def entities(store: Store, ids: Iterable[str]) -> dict[str, Entity]:
     """The stored entities among ``ids`` (already checked to be plain ids), as Entity stubs."""
+    wanted = sorted(set(ids))
+    types = typed(store, [f"{KGID_NS}{kind}/{entity_id}" for entity_id in wanted for kind in KINDS])
     found: dict[str, Entity] = {}
-    for entity_id in sorted(set(ids)):
+    for entity_id in wanted:
         for kind in KINDS:
             iri = f"{KGID_NS}{kind}/{entity_id}"
-            result = store.query("SELECT ?iri ?type WHERE { ?iri a ?type }", {"iri": RdfTerm("uri", iri)})
-            types = [row["type"].value for row in result.rows if row["type"].value.startswith(KG_NS)]
-            if types:
+            own = [t for t in types.get(iri, []) if t.startswith(KG_NS)]
+            if own:
                 found[entity_id] = Entity(
-                    entity_id, kind, types[0][len(KG_NS) :], entity_id, (), {}, None, None, Location(node=iri)
+                    entity_id, kind, own[0][len(KG_NS) :], entity_id, (), {}, None, None, Location(node=iri)
                 )
                 break
     return found
@@ -59,6 +64,31 @@ def grounded(store: Store, found: Mapping[str, Entity]) -> set[str]:
     return out
 
 
+def typed(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
+    """The stored types of each of ``iris`` that has one, in one query (one query per IRI cost a
+    thread hand-off each: most of the time of a submission's store look-ups)."""
+    found: dict[str, list[str]] = {}
+    for row in _rows(store, "SELECT ?iri ?type WHERE { %s ?iri a ?type }", iris):
+        found.setdefault(row["iri"].value, []).append(row["type"].value)
+    return found
+
+
+def described(store: Store, iris: Iterable[str]) -> set[str]:
+    """Those of ``iris`` the store has any statement about, in one query."""
+    return {r["iri"].value for r in _rows(store, "SELECT DISTINCT ?iri WHERE { %s ?iri ?p ?o }", iris)}
+
+
+def _rows(store: Store, template: str, iris: Iterable[str]) -> list[Any]:
+    """The rows of ``template`` with the IRIs as its VALUES; an IRI that could not be written
+    there safely is asked about on its own, bound."""
+    plain = sorted({i for i in iris if SAFE_IRI.match(i)})
+    values = "VALUES ?iri { " + " ".join(f"<{i}>" for i in plain) + " }"
+    rows = list(store.query(template % values).rows) if plain else []
+    for odd in sorted({i for i in iris if not SAFE_IRI.match(i)}):
+        rows += store.query(template % "", {"iri": RdfTerm("uri", odd)}).rows
+    return rows
+
+
 def article_is_new(store: Store, doc: AnnotationFile) -> list[Problem]:
     """A submission adds an article: one already in the graph is refused."""
     if doc.article is None:
@@ -73,14 +103,13 @@ def article_is_new(store: Store, doc: AnnotationFile) -> list[Problem]:
 def check_shacl(graph: Graph, origins: Mapping[Node, Location], settings: Settings, store: Store) -> shacl.ShaclOutcome:
     """SHACL over the submission and the types of the stored nodes it points at (not the store),
     with the submission's subjects as focus nodes — so the cost does not grow with the store."""
-    data = Graph()
-    data += graph
-    for node in {o for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(KGID_NS)}:
-        if (node, None, None) in graph:
-            continue
-        result = store.query("SELECT ?iri ?type WHERE { ?iri a ?type }", {"iri": RdfTerm("uri", str(node))})
-        for row in result.rows:
-            data.add((node, RDF.type, URIRef(row["type"].value)))
+    types = Graph()
+    pointed = {str(o) for o in graph.objects() if isinstance(o, URIRef) and str(o).startswith(KGID_NS)}
+    for iri, found in typed(store, [i for i in pointed if (URIRef(i), None, None) not in graph]).items():
+        for kind in found:
+            types.add((URIRef(iri), RDF.type, URIRef(kind)))
+    data = ReadOnlyGraphAggregate([graph, types])  # no copy of the submission
+    data.namespace_manager = graph.namespace_manager  # its prefixes, for the report
     focus = list(set(graph.subjects()))
     shapes, ontology = shacl.load_shapes(settings.shapes), sources.load_ontology(settings)
     return shacl.validate(data, shapes, ontology, origins, focus)
