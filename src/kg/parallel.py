@@ -26,19 +26,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
-from kg import __version__, conformance, quadcache, shacl, sources, validation
+from kg import __version__, conformance, period_graph, quadcache, shacl, sources, validation
 from kg.annotations import Entity
 from kg.config import Settings
 from kg.mapping import MappedGraph, map_article
-from kg.quadcache import Counts, Entry, Key
+from kg.quadcache import Counts, Entry, Key, Manifest
 from kg.sources import Source
-from kg.store import Quads, nquads_of
+from kg.store import Guarded, Quads, Store, graph_of, nquads_of
 from kg.vocab import GRAPH
 
 INTRODUCES = re.compile(rb"^entities\s*:", re.MULTILINE)
 """An article file whose text may introduce entities: checked with the registry, first."""
+Named = tuple[URIRef, Quads]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Prepared:
     sources: tuple[Source, ...]  # the registry files, parsed
     counts: Counts  # of the other articles (hits and misses)
     articles: int  # how many of those there are
+    ontology: str = ""  # the ontology file's SHA-256
     hits: int = 0
 
 
@@ -96,7 +98,8 @@ def prepare(settings: Settings, files: Sequence[Path], cache: Path | None) -> Pr
         checked.sources,
         Counts(*(sum(getattr(e.counts, f) for e in done if e) for f in ("mentions", "events", "claims"))),
         len(done),
-        hits=sum(entry is not None for entry in entries),
+        key.ontology,
+        sum(entry is not None for entry in entries),
     )
 
 
@@ -130,6 +133,37 @@ def _remember(
         if before is None and entry is not None:
             quadcache.write(cache, entry)
     quadcache.prune(cache, (quadcache.sha256(data) for data in blobs))
+
+
+# --------------------------------------------------------------------------- writing only what changed
+
+
+def manifest(prepared: Prepared, version: str | None) -> Manifest | None:
+    """The record of a build just stored (None if the store has no data version to tie it to)."""
+    if version is None:
+        return None
+    return Manifest(version, prepared.ontology, {str(i): quadcache.sha256(q.nquads) for i, q in prepared.graphs})
+
+
+def changes(previous: Manifest | None, store: Guarded, prepared: Prepared) -> tuple[list[Named], list[str]] | None:
+    """The graphs to write and the ones to drop when the store still holds exactly what the last
+    build left (same data version, same ontology) and only a few graphs differ; else None."""
+    if previous is None or previous.version != store.version() or previous.ontology != prepared.ontology:
+        return None
+    now = {str(iri): quadcache.sha256(quads.nquads) for iri, quads in prepared.graphs}
+    changed = [(iri, quads) for iri, quads in prepared.graphs if previous.graphs.get(str(iri)) != now[str(iri)]]
+    removed = [iri for iri in previous.graphs if iri not in now]
+    if len(changed) + len(removed) > max(8, len(now) // 10):
+        return None  # a bulk load of everything is then about as quick
+    return changed, removed
+
+
+def write_changes(store: Store, changed: Sequence[Named], removed: Sequence[str], build: Graph) -> None:
+    """Replace the changed graphs and the build's record in one atomic write, with the control
+    periods of the places they touch derived again (:func:`kg.period_graph.keeping`)."""
+    add = [*((iri, graph_of(quads)) for iri, quads in changed), (GRAPH.BUILD, build)]
+    drop = [*(str(iri) for iri, _ in changed), *removed, str(GRAPH.BUILD)]
+    store.apply(add, drop, derive=period_graph.keeping(store, add, drop))
 
 
 # --------------------------------------------------------------------------- the workers

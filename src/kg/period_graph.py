@@ -138,24 +138,32 @@ def _statements(graph: Graph | Quads) -> Iterable[tuple[str, str, str]]:
 
 
 def from_statements(triples: Iterable[tuple[str, str, str]]) -> Graph:
-    """The periods graph of (subject, predicate, object) values: IRIs, lexical forms."""
-    triples = list(triples)
-    kinds = {str(KG[kind]) for kind in periods.KINDS}
+    """The periods graph of (subject, predicate, object) values (IRIs, lexical forms), read in one
+    pass that keeps only what periods read (an event's type may come after its other statements)."""
     rdf_type, props = str(RDF.type), {str(p) for p in _PROPS}
     hierarchy, publisher = {str(KG.partOf), str(KG.memberOf)}, str(SDO.publisher)
-    typed = {s for s, p, o in triples if p == rdf_type and o in kinds}
-    statements: list[tuple[str, str, object]] = []
+    typed: set[str] = set()
+    candidates: list[tuple[str, str, object]] = []
     pairs: list[tuple[str, str]] = []
     articles: dict[str, set[str]] = {}
     for s, p, o in triples:
-        if s in typed and (p in props or p == rdf_type):
-            statements.append((s, p, o))
+        if p == rdf_type:
+            if o.rsplit("#", 1)[-1] in periods.KINDS:  # what events_from reads of a type
+                candidates.append((s, p, o))
+            if o in _KIND_IRIS:
+                typed.add(s)
+        elif p in props:
+            candidates.append((s, p, o))
         elif p in hierarchy:
             pairs.append((s, o))
         if p == publisher:
             articles.setdefault(s, set()).add(o)
+    statements = [c for c in candidates if c[0] in typed]
     statements += _publishers(statements, articles)
     return to_graph(periods.derive(events_from(statements), actors_from(pairs)))
+
+
+_KIND_IRIS = frozenset(str(KG[kind]) for kind in periods.KINDS)
 
 
 def _publishers(

@@ -21,7 +21,7 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from kg import annotations, parallel, reasoning, shacl, spans, validation
+from kg import annotations, parallel, quadcache, reasoning, shacl, spans, validation
 from kg.annotations import AnnotationFile, Span
 from kg.config import Settings
 from kg.errors import StoreError
@@ -110,7 +110,7 @@ def build(
         note("storing")
         named = [*_fixed(settings, digest), *prepared.graphs]
         mark = time.perf_counter()
-        kept, info = _swap(settings, named)
+        kept, info = _swap(settings, named, prepared, cache)
         timings["store"] = time.perf_counter() - mark
         report = validation.finish((), [str(p) for p in files], [shacl.CONFORMS_TURTLE])
         return _built(report, prepared.sources, prepared, named, info, kept, time.perf_counter() - started, timings)
@@ -139,7 +139,7 @@ def build(
             )
         named.append((GRAPH.INFERRED, outcome.inferred))
     mark = time.perf_counter()
-    kept, info = _swap(settings, named)
+    kept, info = _swap(settings, named, None, cache)
     timings["store"] = time.perf_counter() - mark
     return _built(checked.report, checked.sources, None, named, info, kept, time.perf_counter() - started, timings)
 
@@ -149,17 +149,36 @@ def _fixed(settings: Settings, digest: str) -> list[tuple[URIRef, Graph | Quads]
     return [(GRAPH.ONTOLOGY, load_ontology(settings)), (GRAPH.BUILD, _digest_graph(digest))]
 
 
-def _swap(settings: Settings, named: list[tuple[URIRef, Graph | Quads]]) -> tuple[Any, Any]:
+def _swap(
+    settings: Settings,
+    named: list[tuple[URIRef, Graph | Quads]],
+    prepared: parallel.Prepared | None = None,
+    cache: Path | None = None,
+) -> tuple[Any, Any]:
     """The final step, under the store's write lock so that no write falls in between: collect
-    the submissions, check them again against the new build, and swap."""
+    the submissions, check them again against the new build, and swap. When the store holds what
+    the last build through the quad cache left and no submission is kept, only the graphs that
+    changed are written (:func:`kg.parallel.changes`)."""
     from kg import retention  # L4 beside this one; it uses kg.submissions, which uses this module
 
     store = open_store(settings, create=True)
+    previous = quadcache.read_manifest(cache) if cache is not None and prepared is not None else None
     try:
         with store.exclusive():
             found, retracted = retention.collect(store) if _has_data(store) else ([], 0)
-            kept = retention.recheck(found, named, settings, retracted)
-            store.replace_all(retention.with_periods([*named, *kept.graphs]), keep=retention.KEEP, drop=kept.replaced)
+            plan = parallel.changes(previous, store, prepared) if prepared is not None and not found else None
+            if plan is not None:
+                record = next(g for iri, g in named if iri == GRAPH.BUILD)
+                assert isinstance(record, Graph)
+                parallel.write_changes(store, *plan, record)
+                kept = retention.Retention(retracted=retracted)
+            else:
+                kept = retention.recheck(found, named, settings, retracted)
+                graphs = retention.with_periods([*named, *kept.graphs])
+                store.replace_all(graphs, keep=retention.KEEP, drop=kept.replaced)
+            version = store.version()
+        if cache is not None:
+            quadcache.write_manifest(cache, parallel.manifest(prepared, version) if prepared is not None else None)
         return kept, store.info()
     finally:
         store.close()

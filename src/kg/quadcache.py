@@ -25,6 +25,7 @@ from pathlib import Path
 from kg.store import Quads
 
 FOLDER = "quads"
+MANIFEST = "build-manifest.json"
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,40 @@ def prune(cache: Path, keep: Iterable[str]) -> None:
     for path in found:
         if path.name not in wanted:
             path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- the last build
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build through the cache left in the store, so that the next one may write
+    only the graphs that changed: valid only while the store's data version is the one recorded
+    (any other write since, a submission or an update, makes a new version)."""
+
+    version: str  # the store's data version (kg.store.Guarded.version) after that build
+    ontology: str  # the ontology file's SHA-256
+    graphs: dict[str, str]  # graph IRI → SHA-256 of its N-Quads
+
+
+def read_manifest(cache: Path) -> Manifest | None:
+    try:
+        fields = json.loads((cache / MANIFEST).read_bytes())
+        return Manifest(str(fields["version"]), str(fields["ontology"]), dict(fields["graphs"]))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def write_manifest(cache: Path, manifest: Manifest | None) -> None:
+    """Record the last build (or, with None, that the store holds nothing the cache can vouch for)."""
+    path = cache / MANIFEST
+    temporary = path.with_name(f"{MANIFEST}.{os.getpid()}.tmp")
+    try:
+        if manifest is None:
+            path.unlink(missing_ok=True)
+            return
+        cache.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(asdict(manifest), sort_keys=True), "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from typing import Any
 
 from kg.config import Settings
 from kg.store.base import Dataset, Derive, Derived, Quad, Quads, QueryResult, RdfTerm, Row, Store, StoreInfo
-from kg.store.oxigraph import SYNTAXES, nquads_of, parse_rdf, statements_of, translate_rdf
+from kg.store.oxigraph import SYNTAXES, graph_of, nquads_of, parse_rdf, statements_of, translate_rdf
 from kg.store.policy import Guarded, Limits
 
 RDF_SYNTAXES = tuple(SYNTAXES)
@@ -48,6 +48,7 @@ __all__ = [
     "Row",
     "Store",
     "StoreInfo",
+    "graph_of",
     "nquads_of",
     "open_store",
     "parse_rdf",

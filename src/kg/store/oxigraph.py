@@ -116,6 +116,28 @@ def statements_of(quads: Quads) -> Iterator[tuple[str, str, str]]:
     return ((q.subject.value, q.predicate.value, q.object.value) for q in parsed_quads(quads))
 
 
+def graph_of(quads: Quads) -> Graph:
+    """N-Quads of one graph as an rdflib graph of their triples (which :func:`to_ox` gives back)."""
+    graph = Graph()
+    for q in parsed_quads(quads):
+        graph.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+    return graph
+
+
+def _from_ox(term: Any) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return RLiteral(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return RLiteral(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def nquads_of(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Quads:
     """Statements of rdflib terms as the N-Quads of the graph ``graph_iri`` (blank nodes canonical)."""
     g = ox.NamedNode(str(graph_iri))
