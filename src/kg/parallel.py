@@ -114,7 +114,8 @@ def _shapes(settings: Settings) -> str:
 
 
 def _hit(cache: Path, context: _Context, data: bytes) -> Entry | None:
-    entry = quadcache.read(cache, quadcache.sha256(data))
+    digest = quadcache.sha256(data)
+    entry = quadcache.read(cache, digest)
     if entry is None:
         return None
     text = context.settings.corpus / entry.text_file
@@ -122,7 +123,7 @@ def _hit(cache: Path, context: _Context, data: bytes) -> Entry | None:
         text_digest = quadcache.sha256(text.read_bytes())
     except OSError:
         return None
-    wanted = replace(context.key, file=entry.key.file, text=text_digest)
+    wanted = replace(context.key, file=digest, text=text_digest)
     return entry if entry.key == wanted else None
 
 
