@@ -61,9 +61,11 @@ LAYERS: dict[str, int] = {
     "period_reader": 3,  # the periods index read from a store
     "rendered": 3,  # answers kept as the bytes sent
     "sources": 3,  # reading annotation files, texts, the links file, the ontology
+    "quadcache": 3,  # each article's mapped quads, kept beside the store
     # L4 orchestration
     "validation": 4,  # the one validation sequence: below the build and the submissions that use it
     "pipeline": 4,
+    "parallel": 4,  # a build's articles on every core, unchanged ones from the quad cache
     "submissions": 4,
     "linking": 4,
     "retention": 4,
@@ -85,6 +87,9 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("control_at", "periods"),  # control on a date is read from the periods
     ("submissions", "validation"),  # a submission is checked by the one validation sequence
     ("pipeline", "validation"),  # so is a build
+    ("pipeline", "parallel"),  # whose articles are checked in a pool, or taken from the quad cache
+    ("parallel", "validation"),  # by the same sequence
+    ("quadcache", "store"),  # an entry holds the store's own form of quads
     ("retention", "submissions"),  # a rebuild checks kept submissions with the submission check
     ("pipeline", "retention"),  # the build's last step keeps the submissions (a lazy import)
     ("config", "errors"),  # errors is the bottom of L0: every failure is a KgError

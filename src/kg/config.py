@@ -117,6 +117,9 @@ class Settings:
         2, "KG_HEAVY_REQUESTS", "validations and reconciliations kg serve runs at once (as many more may wait)"
     )
     workers: int = _setting(3, "KG_WORKERS", "query worker processes of kg serve that may run long queries")
+    build_workers: int = _setting(
+        0, "KG_BUILD_WORKERS", "processes kg build checks and maps changed articles in (0: one per core)"
+    )
     reserve_workers: int = _setting(
         1, "KG_RESERVE_WORKERS", "further query workers of kg serve kept for short queries (the reserved lane)"
     )
@@ -159,8 +162,10 @@ class Settings:
                 f"KG_QUERY_TIMEOUT={self.query_timeout!r} must be a number of seconds above 0",
                 hint="every query needs a time limit; e.g. KG_QUERY_TIMEOUT=5",
             )
-        if self.workers < 1 or self.max_body < 1 or not (0 <= self.port < 65536):
-            raise ConfigError("KG_WORKERS and KG_MAX_BODY must be at least 1, KG_PORT from 0 to 65535")
+        if self.workers < 1 or self.build_workers < 0 or self.max_body < 1 or not (0 <= self.port < 65536):
+            raise ConfigError(
+                "KG_WORKERS and KG_MAX_BODY must be at least 1, KG_BUILD_WORKERS 0 or more, KG_PORT from 0 to 65535"
+            )
         self._check_connections()
         self._check_sharing()
         self._check_store()

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -71,13 +72,29 @@ RELATIONS = {
 SOURCE_IRIS = {"geonames": "https://sws.geonames.org/{}/", "wikidata": "http://www.wikidata.org/entity/{}"}
 
 
+Triple = tuple[Node, Node, Node]
+
+
 @dataclass(frozen=True)
 class MappedGraph:
-    """One named graph and where each of its subjects came from."""
+    """One named graph, as the statements the mapping wrote (in order, each once), and where each
+    of its subjects came from.
+
+    The statements are the carrier: the store loads them as they are (:func:`kg.store.nquads_of`),
+    and :attr:`graph`, an rdflib graph of them, is made only when asked for (SHACL, the reasoner,
+    a submission's checks).
+    """
 
     iri: URIRef
-    graph: Graph
+    triples: tuple[Triple, ...]
     origins: Mapping[Node, Location] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self) -> Graph:
+        graph = Graph(identifier=self.iri)
+        for triple in self.triples:
+            graph.add(triple)
+        return graph
 
 
 def entity_iri(entity: Entity) -> URIRef:
@@ -93,22 +110,24 @@ def _day(value: date) -> Literal:
 
 
 class _Writer:
-    """Adds triples to one graph and remembers where each subject came from."""
+    """Collects the statements of one graph (each once, in the order first written) and
+    remembers where each subject came from."""
 
     def __init__(self, iri: URIRef, registry: Mapping[str, Entity]):
-        self.graph = Graph(identifier=iri)
+        self.iri = iri
+        self.triples: dict[Triple, None] = {}  # a set that keeps its order
         self.origins: dict[Node, Location] = {}
         self.registry = registry
 
     def add(self, s: Node, p: Node, o: Node | None) -> None:
         if o is not None:
-            self.graph.add((s, p, o))
+            self.triples[(s, p, o)] = None
 
     def ref(self, entity_id: str) -> URIRef:
         return entity_iri(self.registry[entity_id])
 
     def result(self) -> MappedGraph:
-        return MappedGraph(URIRef(str(self.graph.identifier)), self.graph, self.origins)
+        return MappedGraph(self.iri, tuple(self.triples), self.origins)
 
     def entity(self, entity: Entity) -> None:
         s = entity_iri(entity)

@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from itertools import chain
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kg import periods
 from kg.errors import StoreError
 from kg.periods import Actors, Event, Period
-from kg.store import Derive, Derived, RdfTerm, Store
+from kg.store import Derive, Derived, Quads, RdfTerm, Store, statements_of
 from kg.vocab import GRAPH, KG, KGID, PROV, RDF, SDO, XSD
 
 _PROPS = {
@@ -124,24 +125,45 @@ def actors_from(pairs: Iterable[tuple[str, str]]) -> Actors:
     return Actors({a: tuple(sorted(b)) for a, b in parents.items()})
 
 
-def from_graphs(graphs: Iterable[Graph]) -> Graph:
+def from_graphs(graphs: Iterable[Graph | Quads]) -> Graph:
     """The periods graph of everything in these graphs (events, articles, actors), each read once,
     as the union of them reads (an event's statements, or its article, may be in other graphs)."""
-    graphs = list(graphs)
-    typed = {s for g in graphs for kind in periods.KINDS for s in g.subjects(RDF.type, KG[kind])}
-    statements: list[tuple[str, str, object]] = []
+    return from_statements(chain.from_iterable(_statements(g) for g in graphs))
+
+
+def _statements(graph: Graph | Quads) -> Iterable[tuple[str, str, str]]:
+    if isinstance(graph, Quads):
+        return statements_of(graph)
+    return ((str(s), str(p), str(o)) for s, p, o in graph)
+
+
+def from_statements(triples: Iterable[tuple[str, str, str]]) -> Graph:
+    """The periods graph of (subject, predicate, object) values (IRIs, lexical forms), read in one
+    pass that keeps only what periods read (an event's type may come after its other statements)."""
+    rdf_type, props = str(RDF.type), {str(p) for p in _PROPS}
+    hierarchy, publisher = {str(KG.partOf), str(KG.memberOf)}, str(SDO.publisher)
+    typed: set[str] = set()
+    candidates: list[tuple[str, str, object]] = []
     pairs: list[tuple[str, str]] = []
     articles: dict[str, set[str]] = {}
-    for g in graphs:
-        for s, p, o in g:
-            if s in typed and (p in _PROPS or p == RDF.type):
-                statements.append((str(s), str(p), _value(o)))
-            elif p in (KG.partOf, KG.memberOf):
-                pairs.append((str(s), str(o)))
-            if p == SDO.publisher:
-                articles.setdefault(str(s), set()).add(str(o))
+    for s, p, o in triples:
+        if p == rdf_type:
+            if o.rsplit("#", 1)[-1] in periods.KINDS:  # what events_from reads of a type
+                candidates.append((s, p, o))
+            if o in _KIND_IRIS:
+                typed.add(s)
+        elif p in props:
+            candidates.append((s, p, o))
+        elif p in hierarchy:
+            pairs.append((s, o))
+        if p == publisher:
+            articles.setdefault(s, set()).add(o)
+    statements = [c for c in candidates if c[0] in typed]
     statements += _publishers(statements, articles)
     return to_graph(periods.derive(events_from(statements), actors_from(pairs)))
+
+
+_KIND_IRIS = frozenset(str(KG[kind]) for kind in periods.KINDS)
 
 
 def _publishers(
@@ -153,10 +175,6 @@ def _publishers(
         if prop == str(PROV.wasDerivedFrom)
         for publisher in sorted(articles.get(str(value), ()))
     ]
-
-
-def _value(term: object) -> object:
-    return term.toPython() if isinstance(term, Literal) else str(term)
 
 
 def read(store: Store, places: Iterable[str] | None = None) -> tuple[list[Event], Actors]:

@@ -21,13 +21,23 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
-from kg import annotations, reasoning, spans, validation
+from kg import annotations, parallel, quadcache, reasoning, shacl, spans, validation
 from kg.annotations import AnnotationFile, Span
 from kg.config import Settings
 from kg.errors import StoreError
+from kg.quadcache import Counts
 from kg.report import Problem, ValidationReport
-from kg.sources import article_text, conformance_cache, data_files, links_file, load, load_ontology, read_text
-from kg.store import Store, open_store
+from kg.sources import (
+    Source,
+    article_text,
+    conformance_cache,
+    data_files,
+    links_file,
+    load,
+    load_ontology,
+    read_text,
+)
+from kg.store import Quads, Store, nquads_of, open_store
 from kg.vocab import GRAPH, KG, KGID
 
 Progress = Callable[[str], None]
@@ -93,7 +103,18 @@ def build(
         return BuildReport(ValidationReport(), stored=False, store=settings.store, up_to_date=True)
     note("reading annotations")
     cache = conformance_cache(settings)
-    sources, problems = load(data_files(settings), settings.corpus, cache)
+    files = data_files(settings)
+    prepared = None if reason else parallel.prepare(settings, files, cache)
+    if prepared is not None:
+        timings["parse"], timings["validate"] = 0.0, time.perf_counter() - started
+        note("storing")
+        named = [*_fixed(settings, digest), *prepared.graphs]
+        mark = time.perf_counter()
+        kept, info = _swap(settings, named, prepared, cache)
+        timings["store"] = time.perf_counter() - mark
+        report = validation.finish((), [str(p) for p in files], [shacl.CONFORMS_TURTLE])
+        return _built(report, prepared.sources, prepared, named, info, kept, time.perf_counter() - started, timings)
+    sources, problems = load(files, settings.corpus, cache)
     timings["parse"] = time.perf_counter() - started
     note("validating")
     checked = validation.check_files(sources, settings, problems, links=True, cache=cache)
@@ -104,8 +125,7 @@ def build(
         )
     note("storing")
     ontology = load_ontology(settings)
-    named: list[tuple[URIRef, Graph]] = [(GRAPH.ONTOLOGY, ontology), (GRAPH.BUILD, _digest_graph(digest))]
-    named += [(m.iri, m.graph) for m in checked.graphs]
+    named = [*_fixed(settings, digest), *((m.iri, nquads_of(m.iri, m.triples)) for m in checked.graphs)]
     if reason:
         outcome = reasoning.infer(_union(m.graph for m in checked.graphs), ontology)
         timings["reason"] = outcome.seconds
@@ -119,22 +139,46 @@ def build(
             )
         named.append((GRAPH.INFERRED, outcome.inferred))
     mark = time.perf_counter()
-    kept, info = _swap(settings, named)
+    kept, info = _swap(settings, named, None, cache)
     timings["store"] = time.perf_counter() - mark
-    return _built(checked, named, info, kept, time.perf_counter() - started, timings)
+    return _built(checked.report, checked.sources, None, named, info, kept, time.perf_counter() - started, timings)
 
 
-def _swap(settings: Settings, named: list[tuple[URIRef, Graph]]) -> tuple[Any, Any]:
+def _fixed(settings: Settings, digest: str) -> list[tuple[URIRef, Graph | Quads]]:
+    """The graphs every build stores whatever the data: the ontology and the build's record."""
+    return [(GRAPH.ONTOLOGY, load_ontology(settings)), (GRAPH.BUILD, _digest_graph(digest))]
+
+
+def _swap(
+    settings: Settings,
+    named: list[tuple[URIRef, Graph | Quads]],
+    prepared: parallel.Prepared | None = None,
+    cache: Path | None = None,
+) -> tuple[Any, Any]:
     """The final step, under the store's write lock so that no write falls in between: collect
-    the submissions, check them again against the new build, and swap."""
+    the submissions, check them again against the new build, and swap. When the store holds what
+    the last build through the quad cache left and no submission is kept, only the graphs that
+    changed are written (:func:`kg.parallel.changes`)."""
     from kg import retention  # L4 beside this one; it uses kg.submissions, which uses this module
 
     store = open_store(settings, create=True)
+    previous = quadcache.read_manifest(cache) if cache is not None and prepared is not None else None
     try:
         with store.exclusive():
             found, retracted = retention.collect(store) if _has_data(store) else ([], 0)
-            kept = retention.recheck(found, named, settings, retracted)
-            store.replace_all(retention.with_periods([*named, *kept.graphs]), keep=retention.KEEP, drop=kept.replaced)
+            plan = parallel.changes(previous, store, prepared) if prepared is not None and not found else None
+            if plan is not None:
+                record = next(g for iri, g in named if iri == GRAPH.BUILD)
+                assert isinstance(record, Graph)
+                parallel.write_changes(store, *plan, record)
+                kept = retention.Retention(retracted=retracted)
+            else:
+                kept = retention.recheck(found, named, settings, retracted)
+                graphs = retention.with_periods([*named, *kept.graphs])
+                store.replace_all(graphs, keep=retention.KEEP, drop=kept.replaced)
+            version = store.version()
+        if cache is not None:
+            quadcache.write_manifest(cache, parallel.manifest(prepared, version) if prepared is not None else None)
         return kept, store.info()
     finally:
         store.close()
@@ -148,24 +192,29 @@ def _has_data(store: Store) -> bool:
 
 
 def _built(
-    checked: validation.Checked,
-    named: list[tuple[URIRef, Graph]],
+    report: ValidationReport,
+    checked: Sequence[Source],
+    prepared: parallel.Prepared | None,
+    named: list[tuple[URIRef, Graph | Quads]],
     info: Any,
     kept: Any,
     seconds: float,
     timings: dict[str, float],
 ) -> BuildReport:
-    docs = [s.doc for s in checked.sources]  # with offsets resolved from the texts
+    """The report of a stored build: ``checked`` are the files parsed (all of them, or the
+    registry's when ``prepared`` holds the other articles, counted)."""
+    docs = [s.doc for s in checked]  # with offsets resolved from the texts
     articles = [d for d in docs if d.article is not None]
+    more = prepared.counts if prepared is not None else Counts()
     return BuildReport(
-        checked.report,
+        report,
         stored=True,
         store=info.location,
-        articles=len(articles),
+        articles=len(articles) + (prepared.articles if prepared is not None else 0),
         entities=sum(len(d.entities) for d in docs),
-        mentions=sum(len(m.spans) for d in articles for m in d.mentions),
-        events=sum(len(d.events) for d in articles),
-        claims=sum(len(d.claims) for d in articles),
+        mentions=sum(len(m.spans) for d in articles for m in d.mentions) + more.mentions,
+        events=sum(len(d.events) for d in articles) + more.events,
+        claims=sum(len(d.claims) for d in articles) + more.claims,
         quads=info.quads,
         inferred=sum(len(g) for iri, g in named if iri == GRAPH.INFERRED),
         graphs=len(info.graphs),

@@ -31,7 +31,7 @@ from kg import period_graph, submissions
 from kg.config import Settings
 from kg.errors import KgError, Location
 from kg.report import Problem, ValidationReport
-from kg.store import RdfTerm, Store
+from kg.store import Quads, RdfTerm, Store
 from kg.store.embedded import EmbeddedStore
 from kg.vocab import GRAPH, KG
 
@@ -124,12 +124,14 @@ def _term(term: RdfTerm) -> URIRef | BNode | Literal:
 
 
 def recheck(
-    found: Sequence[Found], built: Sequence[tuple[URIRef, Graph]], settings: Settings, retracted: int = 0
+    found: Sequence[Found], built: Sequence[tuple[URIRef, Graph | Quads]], settings: Settings, retracted: int = 0
 ) -> Retention:
     """Check each submission again, in the order accepted, against the new build and the ones kept
     before it (an in-memory copy, so the store is not touched until the swap)."""
+    if not found:
+        return Retention(retracted=retracted)
     scratch = EmbeddedStore.open(None)
-    scratch.apply(add=built)
+    scratch.replace_all(built)
     kept: list[tuple[URIRef, Graph]] = []
     aside: list[SetAside] = []
     set_aside = Graph()
@@ -149,7 +151,7 @@ def recheck(
     return Retention(len(kept), retracted, tuple(aside), graphs, replaced)
 
 
-def with_periods(graphs: Sequence[tuple[URIRef, Graph]]) -> list[tuple[URIRef, Graph]]:
+def with_periods(graphs: Sequence[tuple[URIRef, Graph | Quads]]) -> list[tuple[URIRef, Graph | Quads]]:
     """The graphs a rebuild stores, with the periods graph derived from all of them (the new
     build and the kept submissions), in place of any given."""
     data = [(iri, g) for iri, g in graphs if iri != GRAPH.PERIODS]

@@ -27,8 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 from kg.config import Settings
-from kg.store.base import Dataset, Derive, Derived, Quad, QueryResult, RdfTerm, Row, Store, StoreInfo
-from kg.store.oxigraph import SYNTAXES, parse_rdf, translate_rdf
+from kg.store.base import Dataset, Derive, Derived, Quad, Quads, QueryResult, RdfTerm, Row, Store, StoreInfo
+from kg.store.oxigraph import SYNTAXES, graph_of, nquads_of, parse_rdf, statements_of, translate_rdf
 from kg.store.policy import Guarded, Limits
 
 RDF_SYNTAXES = tuple(SYNTAXES)
@@ -42,13 +42,17 @@ __all__ = [
     "Guarded",
     "Limits",
     "Quad",
+    "Quads",
     "QueryResult",
     "RdfTerm",
     "Row",
     "Store",
     "StoreInfo",
+    "graph_of",
+    "nquads_of",
     "open_store",
     "parse_rdf",
+    "statements_of",
     "translate_rdf",
 ]
 

@@ -16,6 +16,18 @@ from rdflib import Graph, URIRef
 
 
 @dataclass(frozen=True)
+class Quads:
+    """Statements already in the store's own form: the N-Quads of the one named graph they are
+    given with, which :meth:`Store.replace_all` loads as they are, with no rdflib graph in between
+    (a build's mapped and cached articles). Written by :func:`kg.store.nquads_of`."""
+
+    nquads: bytes
+
+    def __len__(self) -> int:
+        return self.nquads.count(b"\n")
+
+
+@dataclass(frozen=True)
 class RdfTerm:
     """An RDF term as the SPARQL 1.1 JSON results format describes it."""
 
@@ -118,7 +130,7 @@ class Store(Protocol):
     ) -> QueryResult: ...
 
     def replace_all(
-        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+        self, graphs: Iterable[tuple[URIRef, Graph | Quads]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
     ) -> None:
         """Atomically replace the whole dataset with these named graphs, but for the graphs whose
         names start with one of ``keep`` (and are not in ``drop``), which stay as they are."""

@@ -46,7 +46,7 @@ from rdflib import Graph, URIRef
 
 from kg.errors import StoreError
 from kg.store import oxigraph, sandbox
-from kg.store.base import Dataset, Derive, QueryResult, RdfTerm, StoreInfo
+from kg.store.base import Dataset, Derive, Quads, QueryResult, RdfTerm, StoreInfo
 from kg.store.child import query_in_child
 from kg.store.oxigraph import CURRENT, open_read_only, quads_of, run_query, run_update
 
@@ -179,7 +179,7 @@ class EmbeddedStore:
     # ----------------------------------------------------------------- writing
 
     def replace_all(
-        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+        self, graphs: Iterable[tuple[URIRef, Graph | Quads]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
     ) -> None:
         """Load the graphs into a new, empty database beside the current one, then swap atomically.
 

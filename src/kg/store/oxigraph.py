@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from rdflib.term import Node
 from kg import sparql as sparql_text
 from kg.errors import InputError, Location, QueryError, QueryTimeout, StoreError
 from kg.sparql_binding import with_constants
-from kg.store.base import Dataset, Quad, QueryResult, RdfTerm
+from kg.store.base import Dataset, Quad, Quads, QueryResult, RdfTerm
 from kg.store.functions import FUNCTIONS
 
 CURRENT = "current"
@@ -107,9 +107,50 @@ def canonical(quads: list[Any]) -> list[Any]:
     return list(dataset)
 
 
-def quads_of(graph_iri: URIRef, graph: Graph) -> list[Any]:
+def parsed_quads(quads: Quads) -> list[Any]:
+    return list(ox.parse(quads.nquads, format=ox.RdfFormat.N_QUADS))
+
+
+def statements_of(quads: Quads) -> Iterator[tuple[str, str, str]]:
+    """Each statement as (subject, predicate, object) values: IRIs, blank node ids, lexical forms."""
+    return ((q.subject.value, q.predicate.value, q.object.value) for q in parsed_quads(quads))
+
+
+def graph_of(quads: Quads) -> Graph:
+    """N-Quads of one graph as an rdflib graph of their triples (which :func:`to_ox` gives back)."""
+    graph = Graph()
+    for q in parsed_quads(quads):
+        graph.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+    return graph
+
+
+def _from_ox(term: Any) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return RLiteral(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return RLiteral(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def nquads_of(graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> Quads:
+    """Statements of rdflib terms as the N-Quads of the graph ``graph_iri`` (blank nodes canonical)."""
+    g = ox.NamedNode(str(graph_iri))
+    quads = canonical([ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples])
+    return Quads(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+
+
+def quads_of(graph_iri: URIRef, graph: Graph | Quads) -> list[Any]:
     """A graph's triples as quads; blank nodes get canonical labels (RDFC-1.0), so the same
-    graph always gives the same quads and a rebuild is byte-for-byte idempotent."""
+    graph always gives the same quads and a rebuild is byte-for-byte idempotent. :class:`Quads`
+    are taken as they are (their blank nodes were made canonical when they were written)."""
+    if isinstance(graph, Quads):
+        return parsed_quads(graph)
     g = ox.NamedNode(str(graph_iri))
     return canonical([ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in graph])
 

@@ -28,7 +28,7 @@ from rdflib import Graph, URIRef
 
 from kg import sparql as sparql_text
 from kg.errors import QueryTimeout
-from kg.store.base import Dataset, Derive, QueryResult, RdfTerm, Store, StoreInfo
+from kg.store.base import Dataset, Derive, Quads, QueryResult, RdfTerm, Store, StoreInfo
 from kg.store.oxigraph import timed_out
 
 
@@ -156,7 +156,7 @@ class Guarded:
                 self.derivations.written(self.inner)
 
     def replace_all(
-        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+        self, graphs: Iterable[tuple[URIRef, Graph | Quads]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
     ) -> None:
         with self._writing():
             self.inner.replace_all(graphs, keep=keep, drop=drop)

@@ -50,7 +50,7 @@ from kg import sparql as sparql_text
 from kg.config import Settings
 from kg.errors import KgError, QueryError, StoreError
 from kg.store import oxigraph
-from kg.store.base import Dataset, Derive, Derived, QueryResult, RdfTerm, StoreInfo
+from kg.store.base import Dataset, Derive, Derived, Quads, QueryResult, RdfTerm, StoreInfo
 from kg.store.embedded import EmbeddedStore
 from kg.store.functions import called_functions, uses_extension_functions
 from kg.store.oxigraph import quads_of
@@ -239,7 +239,7 @@ class RemoteStore:
             self._write(found.add, [], merge=True, then=[sparql_update, *filter(None, [found.update])])
 
     def replace_all(
-        self, graphs: Iterable[tuple[URIRef, Graph]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
+        self, graphs: Iterable[tuple[URIRef, Graph | Quads]], *, keep: Sequence[str] = (), drop: Collection[str] = ()
     ) -> None:
         """Replace kg's named graphs (those under ``KG_GRAPHS``) with these, in one final request.
         kg keeps nothing in the default graph, and graphs of others on the server stay.
@@ -285,7 +285,7 @@ class RemoteStore:
         return [*self._graph_names(), *self._names(STAGING)]
 
     def _write(
-        self, add: Sequence[tuple[URIRef, Graph]], drop: Sequence[str], *, merge: bool, then: Sequence[str] = ()
+        self, add: Sequence[tuple[URIRef, Graph | Quads]], drop: Sequence[str], *, merge: bool, then: Sequence[str] = ()
     ) -> None:
         """Drop ``drop``, run the updates ``then``, add ``add``: one final request."""
         operations = [*(f"DROP SILENT GRAPH <{g}>" for g in drop), *then]
