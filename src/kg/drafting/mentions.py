@@ -7,7 +7,8 @@ keep folding from finding what is not there:
 
 - a short or capital-letter spelling ("IS", "FSA") must match its case exactly;
 - a proper name (capitalised wherever kg has seen it) must be capitalised in the text too;
-- a word glued to another by a hyphen ("pro-regime") is not a mention of its second half.
+- a word glued to another by a hyphen ("pro-regime") is not a mention of its second half (the
+  first half of "US-backed" or "IS-held" is a mention).
 
 A key several entities share is ambiguous: the mention names the likeliest and lists them all.
 """
@@ -84,7 +85,7 @@ class NameIndex:
             return None
         for j in range(last, i - 1, -1):
             start, end = words[i][0], words[j][1]
-            if _glued_after(text, end) or (j > i and text[words[j][0] : end].casefold() in names.ARTICLES):
+            if j > i and text[words[j][0] : end].casefold() in names.ARTICLES:
                 continue
             found = self._match(text[start:end], start, end)
             if found is not None:
@@ -152,7 +153,3 @@ def _glued_before(text: str, start: int) -> bool:
         return False
     head = _WORD.findall(text[max(0, start - 8) : start - 1])
     return not head or head[-1].casefold() not in names.ARTICLES
-
-
-def _glued_after(text: str, end: int) -> bool:
-    return end + 1 < len(text) and text[end] in "-‑" and text[end + 1].isalnum()

@@ -257,7 +257,7 @@ PATHS: dict[str, Any] = {
     "/annotate/draft": {
         "post": {
             "operationId": "draft_annotation",
-            "summary": "Draft the annotation file of a new article text (every proposal marked draft); nothing is stored",
+            "summary": "Draft the annotation file of a new article text, every proposal marked draft; stores nothing",
             "requestBody": {
                 "required": True,
                 "content": {
