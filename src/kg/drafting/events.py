@@ -45,7 +45,7 @@ _RULES = (
         "losing",
     ),
     (
-        r"\b(?:retook|retake|retaken|retaking|took|taken|took control|wrested control|secured?)\b",
+        r"\b(?:retook|retake|retaken|retaking|took|taken|took control|wrested control|secured?|storm(?:ed|s|ing)?)\b",
         "Capture",
         "gaining",
         "losing",
@@ -58,7 +58,7 @@ _RULES = (
     ),
     (r"\bbesieg(?:e|ed|es|ing)\b|\bsiege\b|\bencircl(?:e|ed|es|ing)\b", "Siege", "attacker", None),
     (
-        r"\bstorm(?:ed|s|ing)?\b|\battack(?:s|ed|ing)?\b|\bassaults?\b|\boffensives?\b|\bclash(?:es|ed)?\b"
+        r"\battack(?:s|ed|ing)?\b|\bassaults?\b|\boffensives?\b|\bclash(?:es|ed)?\b"
         r"|\bcampaign\b|\bair raids?\b|\bstrikes\b|\btargeting\b|\bbombing\b|\badvancing\b|\boperation\b",
         "Assault",
         "attacker",
@@ -75,7 +75,10 @@ _RULES = (
 TRIGGERS: tuple[tuple[re.Pattern[str], str, str | None, str | None], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), kind, before, after) for pattern, kind, before, after in _RULES
 )
-_LIST_GAP = re.compile(r"^(?:,\s*|\s+and\s+|,\s*and\s+|\s*/\s*)$")
+# What stands between the places of a list: "Arsal and Brital in Lebanese territory and al-Jibba, …"
+_LIST_GAP = re.compile(r"^(?:,\s*|,?\s+and\s+(?:the\s+)?|\s*/\s*|\s+in\s+[^,.;]{1,30}?\s+and\s+)$")
+_PASSIVE = re.compile(r"^\s+by\b")  # "encircled by regime forces": the place is the one before
+_NAMED = re.compile(r"\b(?:town|city|village|district|area|region|base|field|fields|camp|hill|province) of\s+$")
 # A sentence ends at . ! ? (and a closing quote) before a space, or at a line break — not after
 # an abbreviation ("Nov. 14", "U.S. forces", "Mr. Assad").
 _END = re.compile(r"[.!?]+[”\"’']?(?=\s)|\n")
@@ -183,8 +186,12 @@ def _places_of(text: str, match: re.Match[str], inside: Sequence[Found]) -> list
     one: "in Arsal, Brital and al-Jibba"), else the last named before it."""
     places = [f for f in inside if f.kind in {"place", "asset"}]
     later = [f for f in places if f.start >= match.end()]
-    if not later:
-        return places[-1:]
+    earlier = [f for f in places if f.end <= match.start()]
+    if not later or (earlier and _PASSIVE.match(text[match.end() : match.end() + 4])):
+        return places[-1:] if not earlier else earlier[-1:]
+    named = [f for f in later if f.start - match.end() < 80 and _NAMED.search(text[max(0, f.start - 20) : f.start])]
+    if named:  # "the ISIS-held Euphrates river town of Hit": Hit, not the Euphrates
+        later = later[later.index(named[0]) :]
     listed = [later[0]]
     for prev, nxt in itertools.pairwise(later):
         if not _LIST_GAP.match(text[prev.end : nxt.start]):
