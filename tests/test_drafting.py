@@ -373,3 +373,26 @@ def test_post_annotate_draft_is_bounded_like_post_validate(four: Settings) -> No
     client = create_app(replace(four, anon_body=1000)).test_client()
     answer = client.post("/annotate/draft", json={"text": "x" * 2000, "file": "a.txt"})
     assert answer.status_code == 413 and answer.json["ok"] is False
+
+
+def test_a_place_the_gazetteer_knows_and_the_graph_does_not_is_proposed_with_its_rows(four: Settings) -> None:
+    """'al-Qusayr' (not in the graph) is a new place with GeoNames 173322 first; 'During' opening a
+    sentence is no place, though a Turkish village folds to it."""
+    text = "During the night rebels attacked the town of al-Qusayr, near Palmyra."
+    store = EmbeddedStore.open(four.store)
+    try:
+        made = drafting.draft_article(four, store, text, file_name="005_new.txt", published=MONDAY)
+    finally:
+        store.close()
+    (place,) = made.document["entities"]["places"]
+    assert (place["id"], place["label"], place["type"], place["draft"]) == (
+        "al-qusayr",
+        "al-Qusayr",
+        "Settlement",
+        True,
+    )
+    assert place["candidates"][0]["id"] == "173322" and place["candidates"][0]["country"] == "SY"
+    assert {"entity": "al-qusayr", "quote": "al-Qusayr", "spans": [[45, 54]], "draft": True} in made.document[
+        "mentions"
+    ]
+    assert made.document["events"][0]["place"] == "al-qusayr"

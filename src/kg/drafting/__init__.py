@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from kg.config import Settings
-from kg.drafting import dates, document, events, known
+from kg.drafting import dates, document, events, known, places
 from kg.drafting.mentions import NameIndex
 from kg.errors import InputError
 from kg.store import Store
@@ -57,22 +57,24 @@ def draft_article(
         raise InputError(f"the article text {file_name} is empty", hint="give the article's full text")
     index = NameIndex(known.spellings(settings, store))
     found = index.scan(text)
+    new = places.propose(text, found, known.gazetteer(settings), index.entities)
     notes = [f"{index.size} known spellings looked for; {len(found)} mentions found"]
+    notes += [
+        f"new place {p.label!r}: {len(p.candidates)} gazetteer row(s), best {p.candidates[0]['name']}" for p in new
+    ]
     dateline = dates.dateline(text)
     when = published or dateline
     if when is None:
         notes.append("no publication date: give --published; relative dates were not resolved")
     expressions = dates.find(text, when)
-    fallback = _fallback(when)
-    proposed = events.propose_events(text, found, expressions, fallback)
-    claims = events.propose_claims(text, found)
-    for i, proposal in enumerate(proposed):
+    every = sorted([*found, *(f for p in new for f in p.found())], key=lambda f: f.start)
+    proposed = events.propose_events(text, every, expressions, _fallback(when))
+    claims = events.propose_claims(text, every)
+    for i, proposal in enumerate(proposed, 1):
         if proposal.missing:
-            notes.append(
-                f"event {i + 1} ({proposal.entry['type']}): not in its sentence: {', '.join(proposal.missing)}"
-            )
+            notes.append(f"event {i} ({proposal.entry['type']}): not in its sentence: {', '.join(proposal.missing)}")
     article = _article(text, file_name, published, dateline)
-    doc = document.assemble(text, article, found, expressions, proposed, claims)
+    doc = document.assemble(text, article, found, expressions, proposed, claims, new)
     return Draft(doc, document.to_yaml(doc), tuple(notes))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from kg.drafting.dates import DateExpression
 from kg.drafting.events import Proposal
 from kg.drafting.mentions import Found
+from kg.drafting.places import NewPlace
 
 SECTIONS = ("mentions", "events", "claims", "dates")
 
@@ -27,9 +28,13 @@ def assemble(
     expressions: Sequence[DateExpression],
     proposed: Sequence[Proposal],
     claims: Sequence[Proposal],
+    new: Sequence[NewPlace] = (),
 ) -> dict[str, Any]:
-    """The draft document: article, mentions, events, claims and the date expressions found."""
-    doc: dict[str, Any] = {"article": article, "mentions": mentions(text, found)}
+    """The draft document: article, new places, mentions, events, claims and the date expressions found."""
+    doc: dict[str, Any] = {"article": article}
+    if new:
+        doc["entities"] = {"places": [_new_place(p) for p in new]}
+    doc["mentions"] = sorted(mentions(text, found) + [m for p in new for m in _new_mentions(text, p)], key=_first)
     doc["events"] = _numbered([p.entry for p in proposed], "event")
     doc["claims"] = _numbered([c.entry for c in claims], "claim")
     doc["dates"] = [
@@ -61,7 +66,26 @@ def mentions(text: str, found: Sequence[Found]) -> list[dict[str, Any]]:
                 out.append(entry | {"spans": [[f.start, f.end]]} | extra)
     for entry in out:
         entry["draft"] = True
-    return sorted(out, key=lambda e: e["spans"][0][0])
+    return sorted(out, key=_first)
+
+
+def _first(entry: dict[str, Any]) -> int:
+    return int(entry["spans"][0][0])
+
+
+def _new_place(place: NewPlace) -> dict[str, Any]:
+    return {
+        "id": place.id,
+        "type": place.type,
+        "label": place.label,
+        "draft": True,
+        "candidates": list(place.candidates),
+    }
+
+
+def _new_mentions(text: str, place: NewPlace) -> list[dict[str, Any]]:
+    """The new place's mentions, as the known ones are written."""
+    return mentions(text, place.found())
 
 
 def _spans(items: Sequence[Found]) -> dict[str, Any]:
@@ -108,6 +132,8 @@ def to_yaml(doc: dict[str, Any]) -> str:
         if key == "article":
             lines.append("article:")
             lines += [f"  {_key(k)}: {_scalar(v)}" for k, v in value.items()]
+        elif key == "entities":
+            lines += ["entities:", "  places:"] + ["  " + line for item in value["places"] for line in _block(item)]
         elif key in {"mentions", "dates"}:
             lines.append(f"{key}:" if value else f"{key}: []")
             lines += [f"  - {_scalar(item)}" for item in value]
@@ -122,8 +148,8 @@ def _block(item: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for k, v in item.items():
         lead = "  - " if not out else "    "
-        if k == "evidence":
-            out.append(f"{lead}evidence:")
+        if k == "evidence" or (k == "candidates" and v and isinstance(v[0], dict)):
+            out.append(f"{lead}{k}:")
             out += [f"      - {_scalar(e)}" for e in v]
         else:
             out.append(f"{lead}{_key(k)}: {_scalar(v)}")

@@ -8,7 +8,7 @@ import re
 from kg.config import Settings
 from kg.drafting.mentions import Spelling
 from kg.errors import KgError
-from kg.gazetteer import Candidate, open_source
+from kg.gazetteer import Candidate, Source, open_source
 from kg.store import Store
 from kg.vocab import KGID
 
@@ -54,10 +54,7 @@ def _gazetteer_names(settings: Settings, store: Store, kind_of: dict[str, str]) 
     rows = store.query(LINKS, timeout=settings.query_timeout, max_rows=settings.index_rows).rows
     if not rows:
         return []
-    try:
-        source = open_source(settings, "geonames" if settings.gazetteer.is_file() else "bundled")
-    except KgError:
-        return []
+    source = gazetteer(settings)
     get = getattr(source, "get", None)
     out = []
     for row in rows:
@@ -67,6 +64,14 @@ def _gazetteer_names(settings: Settings, store: Store, kind_of: dict[str, str]) 
             continue
         out += [Spelling(entity, kind_of[entity], n, "gazetteer") for n in row_of.names if _LATIN.match(n)]
     return out
+
+
+def gazetteer(settings: Settings) -> Source | None:
+    """The gazetteer kg links with: the imported GeoNames index, else the bundled data."""
+    try:
+        return open_source(settings, "geonames" if settings.gazetteer.is_file() else "bundled")
+    except KgError:
+        return None
 
 
 def _id(iri: str) -> str:

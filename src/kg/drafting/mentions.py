@@ -62,6 +62,7 @@ class NameIndex:
             if key:
                 self._by_key.setdefault(key, []).append(spelling)
         self.size = sum(len(v) for v in self._by_key.values())
+        self.entities = {s.entity for v in self._by_key.values() for s in v}
 
     def scan(self, text: str) -> list[Found]:
         """Every mention in the text, left to right, longest first, none overlapping."""
