@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from kg.annotations.drafts import unreviewed
 from kg.annotations.locations import locate
 from kg.annotations.model import (
     ENTITY_SECTIONS,
@@ -126,6 +127,9 @@ def _evidence(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any])
     )
 
 
+UNDATED = DateSpec("range", None, None, "text-relative", "not dated yet: a draft")  # only a draft may lack a date
+
+
 def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any], as_of: DateSpec | None) -> Event:
     """An event; an observation without a date of its own takes the file's ``article.asOf``
     (the schema lets only those omit it), the very same object, so a check can tell."""
@@ -138,7 +142,7 @@ def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any], as_of: DateSpec
         place=places[0],
         more_places=tuple(places[1:]),
         roles={k: _ids(raw, k) for k in ROLE_KEYS if raw.get(k)},
-        date=parse_date(own) if own else _default(as_of),
+        date=parse_date(own) if own else _default(as_of, raw),
         scope=raw.get("scope"),
         scope_note=raw.get("scopeNote"),
         certainty=str(raw["certainty"]),
@@ -149,9 +153,13 @@ def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any], as_of: DateSpec
     )
 
 
-def _default(as_of: DateSpec | None) -> DateSpec:
-    assert as_of is not None, "the schema requires a date where the file has no article.asOf"
-    return as_of
+def _default(as_of: DateSpec | None, raw: Mapping[str, Any]) -> DateSpec:
+    """The file's ``article.asOf`` for an undated observation; an undated draft proposal waits
+    for its reviewer (validation refuses to store it)."""
+    if as_of is not None:
+        return as_of
+    assert raw.get("draft"), "the schema requires a date where the file has no article.asOf"
+    return UNDATED
 
 
 def _claim(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Claim:
@@ -312,4 +320,5 @@ def parse(text: str, path: str, *, schema_valid: bool = False) -> tuple[Annotati
     if problems:  # reported from ruamel.yaml's own reading, exactly as it has always been
         tree = read_tree(text, path)
         problems = check_schema(tree, path)
-    return (None if problems else from_tree(tree, path)), problems
+    drafts = unreviewed(tree, path)  # a draft's proposals: refused for storing, the rest still checked
+    return (None if problems else from_tree(tree, path)), problems + drafts
