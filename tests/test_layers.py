@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "reconcile": 4,
     "reconcile_suggest": 4,
     "linkedplaces": 4,
+    "drafting": 4,  # a draft annotation file from a text: mentions, dates, candidate events
     "app": 4,  # the one object a running kg is: above every action it offers, below the faces
     # L5 faces: nothing imports these
     "cli": 5,

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from kg import pipeline
+from kg import drafting, pipeline
 from kg.app import Kg
 from kg.cli.output import fails_cleanly, print_report
 from kg.errors import UsageError
@@ -91,8 +92,17 @@ def reason(kg: Kg) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--resolve", is_flag=True, required=True, help="Write the offsets of every quote into the files.")
+@click.option("--resolve", is_flag=True, help="Write the offsets of every quote into the files.")
 @click.option("--check", is_flag=True, help="Only say whether offsets are missing or stale; write nothing.")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Draft the annotation file of one new ARTICLE.txt: mentions, dates, candidate events, to review.",
+)
+@click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="With --draft: the article's publication date.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="With --draft: write the draft here."
+)
 @click.option(
     "--text",
     "text_file",
@@ -101,11 +111,53 @@ def reason(kg: Kg) -> None:
 )
 @click.pass_obj
 @fails_cleanly
-def annotate(kg: Kg, files: Sequence[Path], resolve: bool, check: bool, text_file: Path | None) -> None:
-    """Resolve quotes to character offsets and store them in the annotation files.
+def annotate(
+    kg: Kg,
+    files: Sequence[Path],
+    resolve: bool,
+    check: bool,
+    draft: bool,
+    published: datetime | None,
+    output: Path | None,
+    text_file: Path | None,
+) -> None:
+    """Resolve quotes to offsets in annotation files (--resolve), or draft a new one (--draft).
 
-    The article texts come from the corpus, or, with --text, from that file (as kg validate
-    and kg submit take it)."""
+    kg annotate --resolve FILE…: the article texts come from the corpus, or, with --text, from
+    that file (as kg validate and kg submit take it).
+
+    kg annotate --draft ARTICLE.txt [--published DATE] [-o FILE]: every known entity in any
+    spelling kg knows, date expressions resolved against the publication date, candidate control
+    events and distance claims, each marked `draft: true` for a person to review."""
+    if draft == resolve:
+        raise UsageError("give one of --resolve (annotation files) or --draft (one article text)")
+    if draft:
+        _draft(kg, files, published.date() if published else None, output)
+        return
+    _resolve(kg, files, check, text_file)
+
+
+def _draft(kg: Kg, files: Sequence[Path], published: date | None, output: Path | None) -> None:
+    if len(files) != 1:
+        raise UsageError("--draft takes one article text (ARTICLE.txt)")
+    try:
+        text = files[0].read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {files[0]} as UTF-8 text: {exc}") from None
+    made = drafting.draft_article(kg.settings, kg.store_or_empty(), text, file_name=files[0].name, published=published)
+    for note in made.notes:
+        click.echo(f"note: {note}", err=True)
+    if output is None:
+        click.echo(made.yaml, nl=False)
+        return
+    try:
+        output.write_text(made.yaml, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"{output}: draft written, {made.proposals} proposals to review")
+
+
+def _resolve(kg: Kg, files: Sequence[Path], check: bool, text_file: Path | None) -> None:
     try:
         text = text_file.read_bytes() if text_file is not None else None
     except OSError as exc:

@@ -38,7 +38,7 @@ def inputs_from_request() -> Inputs:
                 return Inputs(name, upload.read(), kind, text.read() if text is not None else None)
         raise InputError("the form has no 'annotation' or 'rdf' file", hint="send annotation= and text=, or rdf=")
     if mimetype == "application/json":
-        body = _json_body()
+        body = json_body('{"annotation": …, "text": …}')
         if not isinstance(body.get("annotation"), str):
             raise InputError(
                 "the JSON body needs 'annotation': the annotation file's text", hint='{"annotation": …, "text": …}'
@@ -66,17 +66,18 @@ def inputs_from_request() -> Inputs:
     )
 
 
-def _json_body() -> dict[str, Any]:
+def json_body(shape: str) -> dict[str, Any]:
+    """The request's JSON object (nesting bounded); 400 in the one error shape otherwise."""
     data = request.get_data()
     if not data.strip():
-        raise InputError("the body is empty", hint='send {"annotation": …, "text": …}')
+        raise InputError("the body is empty", hint=f"send {shape}")
     submissions.check_nesting(data, "the JSON body")
     try:
         body = request.get_json(force=True)
     except (BadRequest, RecursionError):
-        raise InputError("the body is not valid JSON", hint='send {"annotation": …, "text": …}') from None
+        raise InputError("the body is not valid JSON", hint=f"send {shape}") from None
     if not isinstance(body, dict):
-        raise InputError("the JSON body must be an object", hint='{"annotation": …, "text": …}')
+        raise InputError("the JSON body must be an object", hint=shape)
     return body
 
 
