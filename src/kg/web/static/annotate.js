@@ -10,7 +10,7 @@
   const VOCAB = JSON.parse($("annotate-vocabulary").textContent);
   const GRAPH = JSON.parse($("annotate-entities").textContent);
   const KINDS = { places: "place", actors: "actor", infrastructure: "asset" };
-  const SECTIONS = ["mentions", "events", "claims", "places", "actors", "infrastructure"];
+  const SECTIONS = ["mentions", "events", "claims", "dates", "places", "actors", "infrastructure"];
   const S = { text: "", at: null, file: "", doc: null, items: {}, byUid: {}, entities: {}, dates: [],
               selection: null, seq: 0, timer: null, next: 1 };
 
@@ -123,16 +123,17 @@
     return it;
   }
 
+  // the date expressions found (and those already in use), for the events' pick-lists
   function collectDates() {
     const seen = {};
     S.dates = [];
-    const add = function (d) {
+    const add = function (d, quote) {
       if (!d || typeof d !== "object") return;
       const key = JSON.stringify(d);
-      if (!seen[key]) { seen[key] = true; S.dates.push(d); }
+      if (!seen[key]) { seen[key] = true; S.dates.push({ date: d, quote: quote }); }
     };
-    add((S.doc.article || {}).published);
-    (S.doc.dates || []).forEach(add);
+    add((S.doc.article || {}).published, "published");
+    S.items.dates.forEach(function (it) { if (it.status !== "rejected") add(it.data.date, it.data.quote); });
     S.items.events.forEach(function (it) { add(it.data.date); });
   }
 
@@ -234,7 +235,7 @@
     renderList("events");
     const others = $("others-list");
     others.replaceChildren();
-    ["claims", "places", "actors", "infrastructure"].forEach(function (s) {
+    ["dates", "claims", "places", "actors", "infrastructure"].forEach(function (s) {
       S.items[s].forEach(function (it) { others.appendChild(renderItem(it)); });
     });
     $("others-panel").hidden = !others.children.length;
@@ -253,11 +254,12 @@
   function renderItem(it) {
     const li = el("li", { class: "proposal " + it.status, tabindex: "0", "data-uid": it.uid, id: "item-" + it.uid });
     const head = el("div", { class: "proposal-head" });
-    summary(it).forEach(function (n) { head.appendChild(n); });
+    summary(it).forEach(function (n) { if (n) head.append(n); });
     head.appendChild(el("span", { class: "state", text: { draft: "draft", accepted: "accepted", rejected: "rejected" }[it.status] }));
     li.appendChild(head);
     const actions = el("div", { class: "actions" }, [
-      el("button", { type: "button", "data-act": "accept", disabled: it.status === "accepted", text: "Accept" }),
+      it.status === "rejected" ? null
+        : el("button", { type: "button", "data-act": "accept", disabled: it.status === "accepted", text: "Accept" }),
       el("button", { type: "button", "data-act": "reject", text: it.status === "rejected" ? "Restore" : "Reject" }),
     ]);
     li.appendChild(actions);
@@ -278,6 +280,10 @@
     if (it.section === "events") {
       return [el("strong", { text: (d.type || "event") + " " }), "at ", el("strong", { text: d.place ? entity(d.place).label : "no place yet" }),
               el("span", { class: "hint", text: " · " + dateText(d.date) })];
+    }
+    if (it.section === "dates") {
+      return [el("q", { text: d.quote }), " → ", el("strong", { text: dateText(d.date) }),
+              el("span", { class: "hint", text: d.date && d.date.derivation ? " " + d.date.derivation : "" })];
     }
     if (it.section === "claims") {
       return [el("strong", { text: entity(d.place).label }), " " + [d.km ? d.km + " km" : "", d.bearing || ""].join(" ") + " of ",
@@ -309,6 +315,12 @@
     if (current && !S.entities[current]) select.appendChild(option(current, current + " (not in the graph)", true));
   }
 
+  function actors() {
+    return Object.keys(S.entities).map(function (k) { return S.entities[k]; })
+      .filter(function (e) { return e.kind === "actor"; })
+      .sort(function (a, b) { return a.label.localeCompare(b.label); });
+  }
+
   function relink(it) {
     const id = "relink-" + it.uid;
     const select = el("select", { id: id, "data-field": "entity" });
@@ -326,6 +338,7 @@
     const old = $("item-" + it.uid);
     const fresh = renderItem(it);
     if (old) old.replaceWith(fresh);
+    if (it.section === "dates") { collectDates(); renderList("events"); }
     if (it.section === "mentions" || it.section === "events") renderList(it.section);
     renderText();
     renderPickers();
@@ -367,6 +380,16 @@
     ["click", "change", "keydown"].forEach(function (type) { $(id).addEventListener(type, handle); });
   });
 
+  // once the proposals worth keeping are accepted, the rest can go in one step
+  $("reject-rest").addEventListener("click", function () {
+    SECTIONS.forEach(function (section) {
+      S.items[section].forEach(function (it) { if (it.status === "draft") it.status = "rejected"; });
+    });
+    collectDates();
+    renderAll();
+    changed();
+  });
+
   // ------------------------------------------------------------------ events
   function field(it, name, label, control) {
     const id = "f-" + it.uid + "-" + name;
@@ -391,15 +414,15 @@
     });
     roles.concat(["supporting", "source"]).forEach(function (role) {
       const select = el("select", { multiple: true, size: "3" });
-      entityOptions(select, null, ["actor"]);
-      select.firstChild.remove();
+      actors().forEach(function (e) { select.appendChild(option(e.id, e.label, false)); });
       Array.from(select.options).forEach(function (o) { o.selected = (d[role] || []).indexOf(o.value) >= 0; });
       box.appendChild(field(it, role, role.charAt(0).toUpperCase() + role.slice(1), select));
     });
     const date = el("select");
     date.appendChild(option("", "no date", !d.date));
     S.dates.forEach(function (x, i) {
-      date.appendChild(option(String(i), dateText(x) + (x.derivation ? " — " + x.derivation : ""), JSON.stringify(x) === JSON.stringify(d.date)));
+      const words = dateText(x.date) + (x.quote ? " — “" + x.quote + "”" : x.date.derivation ? " — " + x.date.derivation : "");
+      date.appendChild(option(String(i), words, JSON.stringify(x.date) === JSON.stringify(d.date)));
     });
     box.appendChild(field(it, "date", "Date", date));
     [["certainty", VOCAB.certainty], ["scope", VOCAB.scope]].forEach(function (pair) {
@@ -433,7 +456,7 @@
       const chosen = Array.from(control.selectedOptions).map(function (o) { return o.value; });
       if (chosen.length) d[name] = chosen; else delete d[name];
     } else if (name === "date") {
-      if (control.value === "") delete d.date; else d.date = clone(S.dates[Number(control.value)]);
+      if (control.value === "") delete d.date; else d.date = clone(S.dates[Number(control.value)].date);
     } else if (control.value === "") delete d[name];
     else d[name] = control.value;
     refresh(it, "[data-field=" + name + "]");
@@ -482,11 +505,18 @@
   $("selection-entity").addEventListener("change", enableSelection);
   $("selection-event").addEventListener("change", enableSelection);
 
+  function forgetSelection() {
+    S.selection = null;
+    say($("selection-words"), "select words in the text to add a mention or evidence");
+    enableSelection();
+  }
+
   document.addEventListener("selectionchange", function () {
     const sel = document.getSelection();
     const box = $("article-text");
-    if (!sel.rangeCount || !box.contains(sel.anchorNode) || !box.contains(sel.focusNode)) return;
-    if (sel.isCollapsed) { S.selection = null; say($("selection-words"), "select words in the text to add a mention or evidence"); enableSelection(); return; }
+    if (!sel.rangeCount) { forgetSelection(); return; }
+    if (!box.contains(sel.anchorNode) || !box.contains(sel.focusNode)) return;  // kept while choosing
+    if (sel.isCollapsed) { forgetSelection(); return; }
     const range = sel.getRangeAt(0);
     const before = document.createRange();
     before.setStart(box, 0);
@@ -518,7 +548,7 @@
     const it = item("mentions", m, "accepted");
     S.items.mentions.push(it);
     document.getSelection().removeAllRanges();
-    S.selection = null;
+    forgetSelection();
     refresh(it);
   });
 
@@ -529,7 +559,7 @@
     ev.span = [S.at.point(sel.s), S.at.point(sel.e)];
     it.data.evidence = (it.data.evidence || []).concat([ev]);
     document.getSelection().removeAllRanges();
-    S.selection = null;
+    forgetSelection();
     refresh(it);
   });
 
