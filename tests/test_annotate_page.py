@@ -32,7 +32,8 @@ UNLABELLED = """() => [...document.querySelectorAll('main input, main select, ma
   .filter((c) => c.getClientRects().length && !c.labels.length && !c.getAttribute('aria-label'))
   .map((c) => c.id || c.outerHTML.slice(0, 60))"""
 IRIS = """() => [...document.querySelectorAll('#annotate-work option, #annotate-work li, #annotate-work label')]
-  .filter((n) => /https?:\\/\\/|\\bplace\\/|\\bactor\\/|\\basset\\//.test(n.textContent)).map((n) => n.textContent.slice(0, 80))"""
+  .filter((n) => /https?:\\/\\/|\\bplace\\/|\\bactor\\/|\\basset\\//.test(n.textContent))
+  .map((n) => n.textContent.slice(0, 80))"""
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,9 @@ def draft(page: Any, server: str) -> None:
 
 def checked(page: Any) -> str:
     """Wait for the live validation to answer; what it says."""
-    page.wait_for_function("() => !/checking/.test(document.querySelector('#validate-status').textContent)", timeout=120_000)
+    page.wait_for_function(
+        "() => !/checking/.test(document.querySelector('#validate-status').textContent)", timeout=120_000
+    )
     return str(page.inner_text("#validate-status"))
 
 
@@ -145,7 +148,9 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     second.focus()
     page.keyboard.press("a")
     page.wait_for_selector("#mentions-list li.proposal:nth-child(2).accepted")
-    assert page.evaluate("() => document.activeElement.id") == page.locator("#mentions-list li.proposal").nth(2).get_attribute("id")
+    assert page.evaluate("() => document.activeElement.id") == page.locator("#mentions-list li.proposal").nth(
+        2
+    ).get_attribute("id")
     third_quote = page.locator("#mentions-list li.proposal").nth(2).locator("q").inner_text()
     page.keyboard.press("r")
     page.wait_for_selector("#mentions-list li.proposal:nth-child(3).rejected")

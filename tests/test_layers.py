@@ -140,7 +140,7 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = (
         | {"kg.gazetteer.matching", "kg.gazetteer.wikidata"}
     ),  # submodules import Candidate from __init__
     frozenset(
-        {"kg.web", *(f"kg.web.{m}" for m in ("endpoint", "exports", "map", "ontology", "openapi"))}
+        {"kg.web", *(f"kg.web.{m}" for m in ("annotate", "endpoint", "exports", "map", "ontology", "openapi"))}
         | {"kg.web.pages", "kg.web.reconcile", "kg.web.saved", "kg.web.submit"}
     ),  # `from kg.web import kg`
 )
