@@ -48,6 +48,16 @@ class ValidationReport:
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
 
+    @property
+    def drafts(self) -> int:
+        """How many proposals of a draft (``kg annotate --draft``) are still to be reviewed."""
+        return sum(1 for p in self.errors if p.source == "draft")
+
+    @property
+    def valid_as_draft(self) -> bool:
+        """A draft right in form: its only errors are proposals still to be reviewed."""
+        return self.drafts > 0 and self.drafts == len(self.errors)
+
     def merged(self, problems: Iterable[Problem], shacl_turtle: str | None = None) -> ValidationReport:
         return ValidationReport(self.problems + tuple(problems), self.files, shacl_turtle or self.shacl_turtle)
 
@@ -57,4 +67,4 @@ class ValidationReport:
             "conforms": self.conforms,
             "files": list(self.files),
             "problems": [p.to_json() for p in self.problems],
-        }
+        } | ({"draft": {"proposals": self.drafts, "validAsDraft": self.valid_as_draft}} if self.drafts else {})

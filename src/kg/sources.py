@@ -23,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, LineCol
 
 from kg import annotations, conformance, decisions
 from kg.annotations import AnnotationFile, Entity
+from kg.annotations.drafts import is_draft_problem
 from kg.config import Settings
 from kg.errors import InputError, Location
 from kg.report import Problem
@@ -112,7 +113,8 @@ def parse(text: str, name: str, *, schema_valid: bool = False) -> tuple[Source |
         doc, problems = annotations.parse(text, name, schema_valid=schema_valid)
         if doc is not None:
             return Source(doc), problems
-        return _pruned(annotations.read_tree(text, name), name, problems), problems
+        broken = [p for p in problems if not is_draft_problem(p)]
+        return _pruned(annotations.read_tree(text, name), name, broken), problems
     except RecursionError:
         raise InputError("nested too deeply to read", where=Location(name)) from None
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from kg.annotations.drafts import unreviewed
 from kg.annotations.locations import locate
 from kg.annotations.model import (
     ENTITY_SECTIONS,
@@ -110,6 +111,9 @@ def _evidence(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any])
     )
 
 
+UNDATED = DateSpec("range", None, None, "text-relative", "not dated yet: a draft")  # only a draft may lack a date
+
+
 def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
     at: list[str | int] = ["events", i]
     return Event(
@@ -117,7 +121,7 @@ def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Event:
         type=str(raw["type"]),
         place=str(raw["place"]),
         roles={k: _ids(raw, k) for k in ROLE_KEYS if raw.get(k)},
-        date=parse_date(raw["date"]),
+        date=parse_date(raw["date"]) if "date" in raw else UNDATED,
         scope=raw.get("scope"),
         scope_note=raw.get("scopeNote"),
         certainty=str(raw["certainty"]),
@@ -181,4 +185,5 @@ def parse(text: str, path: str, *, schema_valid: bool = False) -> tuple[Annotati
     if problems:  # reported from ruamel.yaml's own reading, exactly as it has always been
         tree = read_tree(text, path)
         problems = check_schema(tree, path)
-    return (None if problems else from_tree(tree, path)), problems
+    drafts = unreviewed(tree, path)  # a draft's proposals: refused for storing, the rest still checked
+    return (None if problems else from_tree(tree, path)), problems + drafts

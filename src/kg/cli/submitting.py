@@ -14,6 +14,7 @@ from kg import pipeline, submissions
 from kg.app import Kg
 from kg.cli.output import fails_cleanly, print_report
 from kg.errors import InputError, UsageError
+from kg.report import ValidationReport
 from kg.validation import w3c
 
 
@@ -61,8 +62,17 @@ def validate(kg: Kg, files: Sequence[Path], text_file: Path | None, fmt: str) ->
         click.echo(report.shacl_turtle or "# SHACL did not run: fix the problems reported in text or json format first")
     else:
         print_report(report)
-        click.echo("conforms" if report.conforms else f"does not conform: {len(report.errors)} error(s)")
+        click.echo(_verdict(report))
     sys.exit(0 if report.conforms else 1)
+
+
+def _verdict(report: ValidationReport) -> str:
+    if report.conforms:
+        return "conforms"
+    if report.valid_as_draft:
+        return f"valid as a draft; {report.drafts} proposals to review (nothing can be stored until each is reviewed)"
+    drafts = f", {report.drafts} of them draft proposals to review" if report.drafts else ""
+    return f"does not conform: {len(report.errors)} error(s){drafts}"
 
 
 def _submission_input(path: Path, text_file: Path | None) -> submissions.Inputs:

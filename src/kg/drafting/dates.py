@@ -37,11 +37,12 @@ MONTHS = [
 ]
 FURTHEST = 3660  # days: ten years before the dateline
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)"
-_MONTH = "(?:" + "|".join(MONTHS) + ")"
+_MONTH = "(?:" + "|".join(MONTHS) + r"|(?:Jan|Feb|Mar|Apr|Aug|Sept|Sep|Oct|Nov|Dec)\.)"
+_NTH = r"\d{1,2}(?:st|nd|rd|th)?"
 _EXPRESSION = re.compile(
     r"\b(?:"
-    rf"(?P<full>\d{{1,2}} {_MONTH},? \d{{4}}|{_MONTH} \d{{1,2}},? \d{{4}})"
-    rf"|(?P<day>\d{{1,2}} {_MONTH}|{_MONTH} \d{{1,2}}(?!\d))"
+    rf"(?P<full>\d{{1,2}} {_MONTH},? \d{{4}}|{_MONTH} {_NTH},? \d{{4}})"
+    rf"|(?P<day>(?:on )?(?:{_NTH} {_MONTH}|{_MONTH} {_NTH})(?![\d,]* \d{{4}}))"
     rf"|(?P<monthyear>{_MONTH},? \d{{4}})"
     rf"|(?P<month>(?<=in ){_MONTH}|(?<=since ){_MONTH}|(?<=late ){_MONTH}|(?<=early ){_MONTH}|(?<=mid-){_MONTH})"
     r"|(?P<weekday>(?:last |this |on |this past )?(?:" + "|".join(WEEKDAYS) + r"))(?! \d)"
@@ -51,6 +52,7 @@ _EXPRESSION = re.compile(
     r"|(?P<yesterday>yesterday)"
     r"|(?P<today>today)"
     rf"|(?P<ago>{_NUMBER} (?:days?|weeks?|months?) ago)"
+    r"|(?P<since>(?<=since )\d{4})"
     r")\b",
     re.IGNORECASE,
 )
@@ -117,6 +119,16 @@ def _window(kind: str, quote: str, published: date | None) -> dict[str, Any] | N
         return _week(kind, quote, published, said)
     if kind in {"day", "monthyear", "month", "lastmonth"}:
         return _month_or_day(kind, quote, published, said)
+    if kind == "since":
+        year = int(quote)
+        if not 1900 <= year <= published.year:
+            return None
+        return {
+            "from": f"{year}-01-01",
+            "to": published.isoformat(),
+            "basis": "text-relative",
+            "derivation": f"'since {quote}' {said}: from the start of {quote} to the dateline",
+        }
     day = _parse(quote, published)
     if day is None or not _plausible(day, published):
         return None
@@ -125,19 +137,19 @@ def _window(kind: str, quote: str, published: date | None) -> dict[str, Any] | N
 
 def _weekday(quote: str, published: date, said: str) -> dict[str, Any] | None:
     name = quote.split()[-1].capitalize()
-    if name == f"{published:%A}" and not quote.lower().startswith("last"):
-        day = published
-    else:
+    day: date | None = published
+    if name != f"{published:%A}" or quote.lower().startswith("last"):
         day = _parse(name, published)  # dateparser: the last such day before the base
-        if day is None or not _plausible(day, published) or (published - day).days > 7:
-            return None
+    if day is None or not _plausible(day, published) or (published - day).days > 7:
+        return None
     return {"on": day.isoformat(), "basis": "text-relative", "derivation": f"'{quote}' {said}"}
 
 
 def _week(kind: str, quote: str, published: date, said: str) -> dict[str, Any]:
     monday = published - timedelta(days=published.weekday())
     if kind == "thisweek":
-        start, end, how = monday, published, "the dateline's week, Monday to the dateline"
+        start, end = monday - timedelta(days=1), published
+        how = f"the dateline's week, from Sunday {start:%-d %B} (either week convention) to the dateline"
     else:
         start, end = monday - timedelta(days=8), monday - timedelta(days=1)
         how = f"the preceding week, Sunday {start:%-d %B} to Sunday {end:%-d %B} under either week convention"
@@ -150,7 +162,7 @@ def _week(kind: str, quote: str, published: date, said: str) -> dict[str, Any]:
 
 
 def _month_or_day(kind: str, quote: str, published: date, said: str) -> dict[str, Any] | None:
-    day = _parse(quote, published)
+    day = _parse(re.sub(r"^on |(?<=\d)(?:st|nd|rd|th)\b", "", quote), published)
     if day is None:
         return None
     if day > published:  # a month or day without a year is the latest one up to the dateline

@@ -8,13 +8,10 @@ so that the file already resolves against its text.
 
 from __future__ import annotations
 
-import io
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kg.drafting.dates import DateExpression
 from kg.drafting.events import Proposal
@@ -48,19 +45,19 @@ def mentions(text: str, found: Sequence[Found]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], list[Found]] = {}
     for f in found:
         groups.setdefault((f.entity, f.quote), []).append(f)
-    out = []
+    out: list[dict[str, Any]] = []
     for (entity, quote), items in groups.items():
         exact = _exact(text, quote)
         words = [m.start() for m in re.finditer(r"(?<!\w)" + re.escape(quote) + r"(?!\w)", text)]
         starts = [f.start for f in items]
-        extra = {"candidates": list(items[0].candidates)} if len(items[0].candidates) > 1 else {}
+        extra: dict[str, Any] = {"candidates": list(items[0].candidates)} if len(items[0].candidates) > 1 else {}
         if len(exact) == 1:
             out.append({"entity": entity, "quote": quote, "spans": [[f.start, f.end] for f in items]} | extra)
         elif starts == words:
             out.append({"entity": entity, "quote": quote, "occurrence": "all"} | _spans(items) | extra)
         else:
             for f in items:
-                entry = {"entity": entity, "quote": quote, "occurrence": exact.index(f.start) + 1}
+                entry: dict[str, Any] = {"entity": entity, "quote": quote, "occurrence": exact.index(f.start) + 1}
                 out.append(entry | {"spans": [[f.start, f.end]]} | extra)
     for entry in out:
         entry["draft"] = True
@@ -94,58 +91,55 @@ def count_drafts(doc: dict[str, Any]) -> int:
     return sum(1 for item in items if isinstance(item, dict) and item.get("draft") is True)
 
 
+HEADER = (
+    "# A draft by `kg annotate --draft`: review every entry marked `draft: true`, then delete\n"
+    "# that line (and a mention's `candidates`, keeping the entity meant). Until then validation\n"
+    '# refuses to store the file. See docs/annotation-format.md, "Drafts".\n'
+)
+_BARE = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+
+
 def to_yaml(doc: dict[str, Any]) -> str:
-    """The document as YAML a person edits: one line per mention and per evidence or date."""
-    yaml = YAML()
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    tree = CommentedMap()
+    """The document as YAML a person edits: one line per mention, evidence and date expression
+    (flow mappings, strings quoted as JSON, which YAML reads as they are)."""
+    lines = [HEADER.rstrip("\n")]
     for key, value in doc.items():
-        tree[key] = _flowed(key, value)
-    out = io.StringIO()
-    out.write("# A draft by `kg annotate --draft`: review every entry marked `draft: true`, then delete\n")
-    out.write("# that line (and a mention's `candidates`, keeping the entity meant). Until then validation\n")
-    out.write('# refuses to store the file. See docs/annotation-format.md, "Drafts".\n')
-    yaml.dump(tree, out)
-    return out.getvalue()
-
-
-def _flowed(key: str, value: Any) -> Any:
-    if key == "article":
-        article = CommentedMap(value)
-        if "published" in article:
-            article["published"] = _flow(article["published"])
-        return article
-    seq = CommentedSeq()
-    for item in value:
-        if key in {"mentions", "dates"}:
-            seq.append(_flow({k: (_flow(v) if isinstance(v, dict) else v) for k, v in item.items()}))
+        if key == "article":
+            lines.append("article:")
+            lines += [f"  {_key(k)}: {_scalar(v)}" for k, v in value.items()]
+        elif key in {"mentions", "dates"}:
+            lines.append(f"{key}:" if value else f"{key}: []")
+            lines += [f"  - {_scalar(item)}" for item in value]
         else:
-            seq.append(_block(item))
-    return seq
+            lines.append(f"{key}:")
+            for item in value:
+                lines += _block(item)
+    return "\n".join(lines) + "\n"
 
 
-def _block(item: dict[str, Any]) -> CommentedMap:
-    out = CommentedMap()
+def _block(item: dict[str, Any]) -> list[str]:
+    out: list[str] = []
     for k, v in item.items():
+        lead = "  - " if not out else "    "
         if k == "evidence":
-            out[k] = CommentedSeq([_flow(e) for e in v])
-        elif isinstance(v, dict):
-            out[k] = _flow(v)
-        elif isinstance(v, list):
-            out[k] = _flow_list(v)
+            out.append(f"{lead}evidence:")
+            out += [f"      - {_scalar(e)}" for e in v]
         else:
-            out[k] = v
+            out.append(f"{lead}{_key(k)}: {_scalar(v)}")
     return out
 
 
-def _flow(value: dict[str, Any]) -> CommentedMap:
-    out = CommentedMap({k: (_flow_list(v) if isinstance(v, list) else v) for k, v in value.items()})
-    out.fa.set_flow_style()
-    return out
+def _key(key: str) -> str:
+    """A key YAML 1.1 would read as a boolean (``on``) is quoted, as the hand-written files do."""
+    return f'"{key}"' if key.lower() in _YAML_WORDS else key
 
 
-def _flow_list(value: list[Any]) -> CommentedSeq:
-    out = CommentedSeq([_flow_list(v) if isinstance(v, list) else v for v in value])
-    out.fa.set_flow_style()
-    return out
+def _scalar(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)}: {_scalar(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, str) and _BARE.fullmatch(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return json.dumps(value, ensure_ascii=False)

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from kg import names
 
 LONGEST = 6  # words in the longest spelling looked for
-_WORD = re.compile(r"[^\W_]+(?:['’ʿʾ][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:['’ʿʾ](?!s\b)[^\W_]+)*", re.UNICODE)  # "Syria’s" is "Syria" and a possessive
+# Articles that are also English words: "Homs as", "as Assad’s army" are not names.
+_ENGLISH = frozenset({"as", "at", "an", "ad", "ar", "ed", "en", "er", "es", "et", "il"})
 _JOINERS = frozenset({" ", "-", "‑"})
 
 
@@ -33,6 +35,7 @@ class Spelling:
     kind: str  # place | asset | actor
     name: str
     source: str  # label | altLabel | mention | gazetteer
+    uses: int = 0  # how many mentions of the articles use it
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,11 @@ class NameIndex:
         last = i
         while last + 1 < len(words) and last - i + 1 < LONGEST and _joined(text, words[last][1], words[last + 1][0]):
             last += 1
+        if _free_article(text, words[i]):
+            return None
         for j in range(last, i - 1, -1):
             start, end = words[i][0], words[j][1]
-            if _glued_after(text, end):
+            if _glued_after(text, end) or (j > i and text[words[j][0] : end].casefold() in names.ARTICLES):
                 continue
             found = self._match(text[start:end], start, end)
             if found is not None:
@@ -96,11 +101,15 @@ class NameIndex:
 
 
 def _ranked(quote: str, known: Sequence[Spelling]) -> list[str]:
-    """The entities a spelling could name: exact spellings first, then labels, then the rest."""
+    """The entities a spelling could name: the exact spelling first, then the one the articles
+    used most often for it, then labels before alternate labels before gazetteer names."""
     weight = {"label": 0, "altLabel": 1, "mention": 2, "gazetteer": 3}
+    uses: dict[str, int] = {}
+    for s in known:
+        uses[s.entity] = uses.get(s.entity, 0) + s.uses
 
-    def rank(s: Spelling) -> tuple[int, int]:
-        return (0 if s.name == quote else 1, weight.get(s.source, 4))
+    def rank(s: Spelling) -> tuple[int, int, int]:
+        return (0 if s.name == quote else 1, -uses[s.entity], weight.get(s.source, 4))
 
     order: list[str] = []
     for spelling in sorted(known, key=rank):
@@ -122,6 +131,13 @@ def _head(name: str) -> str:
         if word.casefold() not in names.ARTICLES:
             return word
     return name
+
+
+def _free_article(text: str, word: tuple[int, int]) -> bool:
+    """An English word that folding would take for the article ("as", "at") cannot begin a name
+    unless a hyphen binds it to the next word, as in "as-Sukhna"."""
+    start, end = word
+    return text[start:end].casefold() in _ENGLISH and not (end < len(text) and text[end] in "-‑")
 
 
 def _joined(text: str, end: int, start: int) -> bool:

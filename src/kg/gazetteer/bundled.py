@@ -103,6 +103,12 @@ def _load() -> tuple[str, dict[str, list[Candidate]]]:
 
 
 @cache
+def _by_id() -> dict[str, Candidate]:
+    """Every row by its geonameid (a draft looks up the rows of every linked place)."""
+    return {row.id: row for rows in _load()[1].values() for row in rows}
+
+
+@cache
 def _index(country: str) -> _CountryIndex:
     return _CountryIndex(_load()[1].get(country, []))
 
@@ -128,11 +134,7 @@ class BundledSource(KeyedSource):
 
     def get(self, id: str) -> Candidate | None:
         """The row with this geonameid, if the bundled data has it."""
-        for rows in _load()[1].values():
-            for row in rows:
-                if row.id == id:
-                    return row
-        return None
+        return _by_id().get(id)
 
     def has_name(self, name: str, country: str) -> bool:
         return fold(name) in _index(country).by_key

@@ -263,6 +263,34 @@ PATHS: dict[str, Any] = {
             "responses": {"200": REPORT, "422": REPORT, **READ_ERRORS},
         }
     },
+    "/annotate/draft": {
+        "post": {
+            "operationId": "draft_annotation",
+            "summary": "Draft the annotation file of a new article text (every proposal marked draft); nothing is stored",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["text", "file"],
+                            "properties": {
+                                "text": {"type": "string", "description": "the article's text"},
+                                "file": {"type": "string", "description": "its file name, ending in .txt"},
+                                "published": {"type": "string", "format": "date", "description": "publication date"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": json_body("the draft, its YAML and notes", "Draft"),
+                **READ_ERRORS,
+                "429": error("too many validations and drafts at once"),
+                "503": error("the draft took longer than the request's budget"),
+            },
+        }
+    },
     "/submissions": {
         **get("list_submissions", "The stored submissions", {"200": json_body("the submissions", "Submissions")}),
         "post": {

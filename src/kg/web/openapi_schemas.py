@@ -175,6 +175,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "StoredSubmission": {
         "allOf": [REPORT, _object(["id", "graph", "url"], {"id": STRING, "graph": STRING, "url": STRING})]
     },
+    "Draft": _object(
+        ["ok", "draft", "yaml", "notes", "proposals"],
+        {
+            "ok": {"const": True},
+            "draft": {"type": "object", "description": "the draft annotation file (schemas/annotation.schema.json)"},
+            "yaml": STRING,
+            "notes": _array(STRING),
+            "proposals": INTEGER,
+        },
+    ),
     "Submissions": _object(
         ["ok", "submissions"],
         {"ok": {"const": True}, "submissions": _array({"type": "object", "additionalProperties": STRING})},
