@@ -27,6 +27,8 @@ require_browser()
 LEFT_OUT = "004_b4742f2bcf0bf4fe"
 """The seed article the graph is built without, so that annotating it is new work."""
 TOKEN = "annotate-page-token"
+README_PICTURE = {"x": 0, "y": 0, "width": 1400, "height": 1300}
+"""The part of the page the README shows: the form, the text with its highlights, the panels."""
 ENTRY = f"annotator:submitter:{tokens.digest(TOKEN)}"
 UNLABELLED = """() => [...document.querySelectorAll('main input, main select, main textarea')]
   .filter((c) => c.getClientRects().length && !c.labels.length && !c.getAttribute('aria-label'))
@@ -177,6 +179,8 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     assert "Syrian Arab Army" in added.inner_text() and "accepted" in (added.get_attribute("class") or "")
     text = yaml_of(page)
     assert "quote: the Syrian army" in text and "entity: syrian-arab-army" in text
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "annotate.png"), full_page=True, clip=README_PICTURE)
 
     # review the rest: every unreviewed proposal is a problem until it is accepted or rejected
     page.click("#reject-rest")
@@ -197,7 +201,6 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     assert focused == page.locator("#events-list li.proposal").last.get_attribute("id")
     page.keyboard.press("r")
     assert checked(page).startswith("validates"), page.inner_text("#problems")
-    page.locator("main").screenshot(path=str(SCREENSHOTS / "annotate.png"))
     assert_readable(page)
 
     # submit with a token: the stored submission's link, and the store holds its triples

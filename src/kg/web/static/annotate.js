@@ -568,6 +568,7 @@
     const doc = build();
     $("yaml-preview").textContent = A.yaml(doc);
     say($("validate-status"), "checking…");
+    S.seq++;  // an answer to an earlier check, still on its way, is now out of date
     clearTimeout(S.timer);
     S.timer = setTimeout(validate, 600);
   }
@@ -577,7 +578,7 @@
   }
 
   function validate() {
-    const seq = ++S.seq;
+    const seq = S.seq;
     request("/validate", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" }, body: body() })
       .then(function (r) {
         if (seq !== S.seq) return;  // a newer check is on its way
@@ -588,7 +589,7 @@
   }
 
   function advice(p) {
-    if (/draft/i.test(p.message)) return "accept, re-link or reject the proposal";
+    if (p.check === "draft" || /draft/i.test(p.message)) return "accept, re-link or reject the proposal";
     if (p.check === "reference") return "link it to an entity the graph knows (the pick-list), or reject it";
     if (p.check === "text") return "select its words in the text again: a quote must be there exactly";
     if (p.check === "schema") return "fill in the field as docs/annotation-format.md describes";
