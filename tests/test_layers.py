@@ -157,9 +157,9 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = (
         | {"kg.gazetteer.matching", "kg.gazetteer.wikidata"}
     ),  # submodules import Candidate from __init__
     frozenset(
-        {"kg.web", *(f"kg.web.{m}" for m in ("endpoint", "exports", "map", "ontology", "openapi"))}
+        {"kg.web", *(f"kg.web.{m}" for m in ("annotate", "endpoint", "exports", "map", "ontology", "openapi"))}
         | {"kg.web.pages", "kg.web.reconcile", "kg.web.saved", "kg.web.submit", "kg.web.drafts"}
-    ),  # `from kg.web import kg`: every blueprint (drafts is one more, registered the same way)
+    ),  # `from kg.web import kg`: every blueprint (drafts and annotate are two more, registered the same way)
 )
 
 MAX_LINES = 400

@@ -396,6 +396,8 @@ BAD_REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, object], int]] = {
     ("submit.show", "/submissions/<submission_id>"): ("GET", "/submissions/no-such-submission", {}, 404),
     ("submit.retract", "/submissions/<submission_id>"): ("DELETE", "/submissions/x", {}, 401),
     ("map.page", "/map"): ("POST", "/map", {}, 405),
+    ("annotate.page", "/annotate"): ("POST", "/annotate", {}, 405),
+    ("annotate.text", "/annotate/texts/<name>"): ("GET", "/annotate/texts/nothing.txt", {}, 404),
     ("map.asset", "/map/assets/<name>"): ("GET", "/map/assets/nothing.js", {}, 404),
     ("ontology.page", "/ontology"): ("GET", "/ontology?format=nope", {}, 406),
     ("reconcile.service", "/reconcile"): ("POST", "/reconcile", {"data": {}}, 400),

@@ -31,7 +31,7 @@ from kg.web.budget import Workshop
 def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
     """The kg web application over one :class:`~kg.app.Kg` (made from ``settings`` and
     ``store`` — by default the store the settings name — unless one is given)."""
-    from kg.web import drafts, endpoint, exports, map, ontology, openapi, pages, reconcile, saved, submit
+    from kg.web import annotate, drafts, endpoint, exports, map, ontology, openapi, pages, reconcile, saved, submit
 
     running = settings if isinstance(settings, Kg) else Kg(settings, store, pool_size=settings.workers)
     app = Flask(__name__)
@@ -39,7 +39,7 @@ def create_app(settings: Settings | Kg, store: Store | None = None) -> Flask:
     app.extensions["kg"] = running
     app.extensions["kg.workshop"] = Workshop(running.settings)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    for module in (endpoint, saved, pages, openapi, submit, drafts, map, ontology, reconcile, exports):
+    for module in (endpoint, saved, pages, openapi, submit, drafts, map, ontology, reconcile, exports, annotate):
         app.register_blueprint(module.blueprint)
     app.register_error_handler(KgError, responses.error)
     app.register_error_handler(HTTPException, responses.error)

@@ -246,6 +246,15 @@ PATHS: dict[str, Any] = {
         {"200": media("the file", "text/javascript", "text/css"), "404": NOT_FOUND},
         [path("name", "the asset")],
     ),
+    "/annotate": get(
+        "annotate", "The annotator: review a draft annotation in the browser", {"200": media("the page", "text/html")}
+    ),
+    "/annotate/texts/{name}": get(
+        "annotate_text",
+        "An article text of the corpus folder, for the annotator",
+        {"200": media("the text", "text/plain"), "404": NOT_FOUND},
+        [path("name", "the file name, one of those /annotate lists")],
+    ),
     "/validate": {
         "post": {
             "operationId": "validate",
