@@ -73,6 +73,7 @@ def draft(page: Any, server: str) -> None:
     """Open /annotate, choose article 004 from the corpus list and ask for its draft."""
     page.goto(server + "/annotate")
     page.select_option("#open-corpus", f"{LEFT_OUT}.txt")
+    page.fill("#open-published", "2014-11-20")  # the article has no dateline
     page.click("#open-draft")
     page.wait_for_selector("#mentions-list li.proposal", timeout=120_000)
 
@@ -87,6 +88,32 @@ def checked(page: Any) -> str:
 
 def yaml_of(page: Any) -> str:
     return str(page.text_content("#yaml-preview"))
+
+
+SELECT = """([words, last]) => {
+  const box = document.getElementById('article-text');
+  const text = box.textContent;
+  const at = last ? text.lastIndexOf(words) : text.indexOf(words);
+  if (at < 0) throw new Error('the text does not hold ' + words);
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let node, seen = 0;
+  while ((node = walker.nextNode())) {
+    const end = seen + node.data.length;
+    if (seen <= at && at < end) range.setStart(node, at - seen);
+    if (seen < at + words.length && at + words.length <= end) { range.setEnd(node, at + words.length - seen); break; }
+    seen = end;
+  }
+  const selection = document.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+def select_words(page: Any, words: str, *, last: bool = False) -> None:
+    """Select ``words`` in the article text (their first or last occurrence), as a mouse would."""
+    page.evaluate(SELECT, [words, last])
+    page.wait_for_selector(f"#selection-words:has-text('{words}')")
 
 
 def test_the_page_names_its_controls_and_lists_the_corpus(server: str, page: Any) -> None:
@@ -140,11 +167,12 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     assert_readable(page)
     shot(page, "test_a_corpus_text_is_drafted_reviewed_and_submitted", "drafted")
 
-    first, second, third = (page.locator("#mentions-list li.proposal").nth(i) for i in range(3))
+    first = page.locator("#mentions-list li.proposal").nth(0)
     # re-link: the pick-list offers entities by label
-    first.locator("select[data-field=entity]").select_option(label="Lebanon")
+    first.locator("select[data-field=entity]").select_option(label="Free Syrian Army")
     page.wait_for_selector("#mentions-list li.proposal:nth-child(1).accepted")
-    assert "Lebanon" in page.locator("#mentions-list li.proposal").nth(0).inner_text()
+    head = page.locator("#mentions-list li.proposal").nth(0).locator(".proposal-head strong")
+    assert head.inner_text() == "Free Syrian Army"  # its label, not its id
     # accept by key on the focused proposal, then reject the next one by key
     second = page.locator("#mentions-list li.proposal").nth(1)
     second.focus()
@@ -156,29 +184,17 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     third_quote = page.locator("#mentions-list li.proposal").nth(2).locator("q").inner_text()
     page.keyboard.press("r")
     page.wait_for_selector("#mentions-list li.proposal:nth-child(3).rejected")
-    del first, second, third
 
     # add a mention by selecting words in the text
-    page.evaluate(
-        """(words) => {
-          const box = document.getElementById('article-text');
-          const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
-          let node, last = null;  // the last occurrence: far from the proposals reviewed above
-          while ((node = walker.nextNode())) if (node.data.includes(words)) last = node;
-          if (!last) throw new Error('no text node holds ' + words);
-          const at = last.data.lastIndexOf(words);
-          const r = document.createRange(); r.setStart(last, at); r.setEnd(last, at + words.length);
-          const s = document.getSelection(); s.removeAllRanges(); s.addRange(r);
-        }""",
-        "the Syrian army",
-    )
-    page.wait_for_selector("#selection-words:has-text('the Syrian army')")
+    select_words(page, "the Syrian army", last=True)
     page.select_option("#selection-entity", label="Syrian Arab Army")
     page.click("#add-mention")
     added = page.locator("#mentions-list li.proposal").last
-    assert "Syrian Arab Army" in added.inner_text() and "accepted" in (added.get_attribute("class") or "")
+    assert added.locator(".proposal-head strong").inner_text() == "Syrian Arab Army"
+    assert "accepted" in (added.get_attribute("class") or "")
     text = yaml_of(page)
     assert "quote: the Syrian army" in text and "entity: syrian-arab-army" in text
+    checked(page)
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "annotate.png"), full_page=True, clip=README_PICTURE)
 
@@ -188,19 +204,38 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     assert checked(page).startswith("validates"), page.inner_text("#problems")
     assert page.locator("#problems li.error").count() == 0
     text = yaml_of(page)
-    assert "draft: true" not in text and "entity: lebanon" in text and third_quote
+    assert "draft: true" not in text and "entity: free-syrian-army" in text and third_quote
     assert page.locator("#article-text mark.pending").count() == 0
 
-    # a problem appears (an event with no place and no evidence), shows its item, and goes
+    # a problem appears (a new event with no place and no evidence), shows its item when
+    # clicked, and goes once the event's fields are filled from the pick-lists and its evidence
+    # is selected in the text
     page.click("#new-event")
     assert "problem" in checked(page)
     problem = page.locator("#problems li.error button", has_text="events[0]").first
     assert problem.count() == 1 and "what to do" in page.inner_text("#problems li.error")
     problem.click()
-    focused = page.evaluate("() => document.activeElement.closest('li.proposal').id")
-    assert focused == page.locator("#events-list li.proposal").last.get_attribute("id")
-    page.keyboard.press("r")
+    event = page.locator("#events-list li.proposal").last
+    assert page.evaluate("() => document.activeElement.closest('li.proposal').id") == event.get_attribute("id")
+    event.locator("select[data-field=type]").select_option("Capture")
+    page.locator("#events-list li.proposal").last.locator("select[data-field=place]").select_option(
+        label="Umm Ruman hillside"
+    )
+    page.locator("#events-list li.proposal").last.locator("select[data-field=gaining]").select_option(
+        label="Syrian Arab Army"
+    )
+    date = page.locator("#events-list li.proposal").last.locator("select[data-field=date]")
+    date.select_option(label="2014-11-14 — “on Nov. 14”")
+    page.locator("#events-list li.proposal").last.locator("select[data-field=certainty]").select_option("reported")
+    select_words(page, "the Syrian army took control of the Umm Ruman hillside")
+    ident = page.locator("#events-list li.proposal").last.locator("input[data-field=id]").input_value()
+    page.select_option("#selection-event", label=f"{ident} (Capture)")
+    page.click("#add-evidence")
+    evidence = page.inner_text("#events-list li.proposal:last-child .evidence")
+    assert "the Syrian army took control of the Umm Ruman hillside" in evidence
     assert checked(page).startswith("validates"), page.inner_text("#problems")
+    text = yaml_of(page)
+    assert "place: umm-ruman-hill" in text and "gaining: [syrian-arab-army]" in text and '"on": "2014-11-14"' in text
     assert_readable(page)
 
     # submit with a token: the stored submission's link, and the store holds its triples
@@ -211,5 +246,6 @@ def test_a_corpus_text_is_drafted_reviewed_and_submitted(server: str, page: Any)
     link = page.get_attribute("#submit-link a", "href")
     status, stored = get_json(server + link)
     assert status == 200 and stored["ok"], stored
-    assert any("syrian-arab-army" in t for t in stored["triples"]), stored["triples"][:5]
+    triples = "\n".join(stored["triples"])
+    assert "syrian-arab-army" in triples and "umm-ruman-hill" in triples and "2014-11-14" in triples
     shot(page, "test_a_corpus_text_is_drafted_reviewed_and_submitted", "submitted")

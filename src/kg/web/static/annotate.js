@@ -133,7 +133,7 @@
       if (!seen[key]) { seen[key] = true; S.dates.push({ date: d, quote: quote }); }
     };
     add((S.doc.article || {}).published, "published");
-    S.items.dates.forEach(function (it) { if (it.status !== "rejected") add(it.data.date, it.data.quote); });
+    S.items.dates.forEach(function (it) { add(it.data.date, it.data.quote); });  // kept or not, still a reading
     S.items.events.forEach(function (it) { add(it.data.date); });
   }
 
@@ -432,7 +432,11 @@
       box.appendChild(field(it, pair[0], pair[0].charAt(0).toUpperCase() + pair[0].slice(1), select));
     });
     box.appendChild(evidenceList(it));
-    return box;
+    const details = el("details", { class: "event-details", open: !!it.open }, [
+      el("summary", { text: "Fields and evidence" + ((d.evidence || []).length ? " (" + d.evidence.length + " spans)" : "") }), box,
+    ]);
+    details.addEventListener("toggle", function () { it.open = details.open; });
+    return details;
   }
 
   function evidenceList(it) {
@@ -475,6 +479,7 @@
     const ids = S.items.events.map(function (it) { return it.data.id; });
     while (ids.indexOf("event-" + n) >= 0) n++;
     const it = item("events", { id: "event-" + n, type: VOCAB.types[0], evidence: [] }, "accepted");
+    it.open = true;
     S.items.events.push(it);
     renderList("events");
     renderPickers();
@@ -558,6 +563,7 @@
     const ev = located(sel);
     ev.span = [S.at.point(sel.s), S.at.point(sel.e)];
     it.data.evidence = (it.data.evidence || []).concat([ev]);
+    it.open = true;
     document.getSelection().removeAllRanges();
     forgetSelection();
     refresh(it);
@@ -618,7 +624,10 @@
 
   $("problems").addEventListener("click", function (event) {
     const button = event.target.closest("button[data-uid]");
-    if (button) focusItem(button.dataset.uid);
+    if (!button) return;
+    const it = S.byUid[button.dataset.uid];
+    if (it.section === "events" && !it.open) { it.open = true; refresh(it, false); }
+    focusItem(it.uid);
   });
 
   // ------------------------------------------------------------------ saving
