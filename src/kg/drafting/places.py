@@ -52,7 +52,7 @@ def propose(text: str, found: Sequence[Found], source: Source | None, known_ids:
             continue
         spans.setdefault(match.group(0), []).append((start, end))
     inside = {name: where for name, where in spans.items() if any(not _opens_sentence(text, a) for a, _ in where)}
-    out = []
+    out: list[NewPlace] = []
     for name, where in list(inside.items())[:MOST]:
         rows = _rows(source, name)
         slug = _slug(name)
