@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "date_rules": 1,  # a file's dates checked against their expressions, references and citations
     # L2 RDF
     "mapping": 2,
+    "links_mapping": 2,  # link decisions into the links graph
     "facts_mapping": 2,  # reported facts (figures, incidents, statements, announcements) into RDF
     "shacl": 2,
     "sparql": 2,
@@ -121,6 +122,7 @@ SAME_LAYER_ALLOWED: set[tuple[str, str]] = {
     ("reconcile_suggest", "reconcile"),  # suggest completes over reconciliation's index
     ("formats", "store"),
     ("mapping", "facts_mapping"),  # an article's graph holds its reported facts
+    ("links_mapping", "mapping"),  # the links graph is written with the mapping's writer
 }
 
 # Allowed only inside a function body (a lazy import), never at module level.

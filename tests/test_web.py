@@ -337,7 +337,7 @@ def test_openapi_document_validates(client: FlaskClient) -> None:
 def test_home_page_shows_counts_sources_queries_and_editor(client: FlaskClient) -> None:
     """/ shows what the graph holds, the articles, the saved queries and a SPARQL editor."""
     text = client.get("/").get_data(as_text=True)
-    assert "74</strong> control events" in text
+    assert "80</strong> control events" in text  # 74 events and 6 route events (a kind of control event)
     assert "Anti-ISIS push advances in Syria" in text
     assert "/queries/control-at" in text
     assert 'id="sparql-form"' in text and "PREFIX kg:" in text
@@ -398,6 +398,7 @@ BAD_REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, object], int]] = {
     ("map.page", "/map"): ("POST", "/map", {}, 405),
     ("annotate.page", "/annotate"): ("POST", "/annotate", {}, 405),
     ("annotate.text", "/annotate/texts/<name>"): ("GET", "/annotate/texts/nothing.txt", {}, 404),
+    ("drafts.draft", "/annotate/draft"): ("POST", "/annotate/draft", {"data": "x", "content_type": "text/plain"}, 415),
     ("map.asset", "/map/assets/<name>"): ("GET", "/map/assets/nothing.js", {}, 404),
     ("ontology.page", "/ontology"): ("GET", "/ontology?format=nope", {}, 406),
     ("reconcile.service", "/reconcile"): ("POST", "/reconcile", {"data": {}}, 400),

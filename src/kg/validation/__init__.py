@@ -28,7 +28,8 @@ from kg import annotations, completeness, conformance, date_rules, references, s
 from kg.annotations import AnnotationFile, Entity
 from kg.config import Settings
 from kg.errors import Location
-from kg.mapping import MappedGraph, map_article, map_entities, map_links
+from kg.links_mapping import map_links
+from kg.mapping import MappedGraph, map_article, map_entities
 from kg.report import Problem, ValidationReport
 from kg.sources import Source
 from kg.store import Store
