@@ -312,6 +312,7 @@ def test_annotate_draft_writes_the_file_it_was_asked_to(four: Settings, tmp_path
         "on": "2016-04-04",
         "basis": "external",
         "derivation": "given by the submitter",
+        "citation": "the publication date the person drafting gave (kg annotate --published or /annotate)",
     }
 
 

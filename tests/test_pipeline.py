@@ -49,10 +49,17 @@ def test_a_failure_while_writing_keeps_the_old_store(built_mini: Settings, monke
     def explode(_self: object, quads: object) -> None:
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr("pyoxigraph.Store.bulk_extend", explode, raising=False)
+    article = built_mini.data / "articles" / "mini.yaml"
+    original = article.read_text("utf-8")
+    article.write_text(
+        original.replace("title: Test fixture", "title: Test fixture, changed", 1), "utf-8"
+    )  # so it writes
+    for loader in ("bulk_extend", "extend"):  # a full load, and the write of the changed graphs only
+        monkeypatch.setattr(f"pyoxigraph.Store.{loader}", explode, raising=False)
     with pytest.raises(OSError, match="simulated"):
         pipeline.build(built_mini)
     monkeypatch.undo()
+    article.write_text(original, "utf-8")
     assert sorted(p.name for p in root.glob("db-*")) == databases
     assert EmbeddedStore.open(built_mini.store).checksum() == before
 

@@ -27,7 +27,12 @@ ENTRIES = ",".join(
     for role, secret in SECRETS.items()
 )
 WHO = ("anonymous", "stranger", "submitter", "legacy", "editor", "admin")
-READS_BY_POST = {"/validate", "/reconcile", "/sparql", "/annotate/draft"}  # /sparql's query forms; its updates are below
+READS_BY_POST = {
+    "/validate",
+    "/reconcile",
+    "/sparql",
+    "/annotate/draft",
+}  # /sparql's query forms; its updates are below
 
 
 def auth(who: str) -> dict[str, str]:

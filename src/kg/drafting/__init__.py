@@ -90,6 +90,7 @@ def _article(text: str, file_name: str, published: date | None, dateline: date |
             "on": published.isoformat(),
             "basis": "external",
             "derivation": "given by the submitter",
+            "citation": "the publication date the person drafting gave (kg annotate --published or /annotate)",
         }
     elif dateline is not None:
         article["published"] = {
