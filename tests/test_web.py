@@ -398,7 +398,7 @@ BAD_REQUESTS: dict[tuple[str, str], tuple[str, str, dict[str, object], int]] = {
     ("map.page", "/map"): ("POST", "/map", {}, 405),
     ("annotate.page", "/annotate"): ("POST", "/annotate", {}, 405),
     ("annotate.text", "/annotate/texts/<name>"): ("GET", "/annotate/texts/nothing.txt", {}, 404),
-    ("drafts.draft", "/annotate/draft"): ("POST", "/annotate/draft", {"data": "x", "content_type": "text/plain"}, 415),
+    ("drafts.draft", "/annotate/draft"): ("POST", "/annotate/draft", {"data": "x", "content_type": "text/plain"}, 400),
     ("map.asset", "/map/assets/<name>"): ("GET", "/map/assets/nothing.js", {}, 404),
     ("ontology.page", "/ontology"): ("GET", "/ontology?format=nope", {}, 406),
     ("reconcile.service", "/reconcile"): ("POST", "/reconcile", {"data": {}}, 400),
