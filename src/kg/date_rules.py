@@ -1,7 +1,8 @@
 r"""The dates of one annotation file, checked against what the text says and where they come from.
 
 - A date that writes its ``expression`` ("on Sunday", "last week") must give days the expression
-  can mean, counted from its ``reference`` (``published``, the default, or an event of the file):
+  can mean, counted from its ``reference`` (``published``, the default, or an event, route, figure,
+  incident, statement or announcement of the file):
   :func:`kg.dating.window` works them out. A date says Saturday where the text says Sunday, an
   unknown reference, words kg does not read: each is an error on the date's line.
 - Where the expression gives a start ("over the last three weeks"), the date must not be open
@@ -20,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kg.annotations import AnnotationFile, DateSpec
+from kg.annotations import AnnotationFile, DateSpec, Fact
 from kg.dating import Window, spoken, window
 from kg.errors import Location
 from kg.report import Problem
@@ -61,6 +62,14 @@ def _dates(doc: AnnotationFile) -> Iterator[Dated]:
     for event in doc.events:
         if event.date is not article.as_of:  # the file's default, checked once as article.asOf
             yield Dated(event.id, event.date, Location(event.where.file, event.where.line, f"{event.where.field}.date"))
+    facts: list[tuple[Fact, str, DateSpec | None]] = [(r, "date", r.date) for r in doc.routes]
+    facts += [(c, "date", c.date) for c in doc.casualties]
+    facts += [(i, "date", i.date) for i in doc.incidents]
+    facts += [(s, "stated", s.stated) for s in doc.statements]
+    facts += [(a, "stated", a.stated) for a in doc.announcements]
+    for item, key, spec in facts:  # route events, figures, incidents, statements and announcements alike
+        if spec is not None:
+            yield Dated(item.id, spec, Location(item.where.file, item.where.line, f"{item.where.field}.{key}"))
 
 
 def _at(item: Dated, key: str) -> Location:

@@ -147,6 +147,19 @@ def _between(match: re.Match[str], base: date) -> Iterable[Reading]:
     yield Reading(_day(match.group("first"), base), _day(match.group("last"), base))
 
 
+def _following(match: re.Match[str], base: date) -> Iterable[Reading]:
+    """The day, month or year after the reference's ("the caliphate was proclaimed the following month")."""
+    unit = match.group("unit")
+    if unit == "day":
+        day = base + timedelta(days=1)
+        yield Reading(day, day)
+    elif unit == "month":
+        first = (base.replace(day=1) + timedelta(days=31)).replace(day=1)
+        yield Reading(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+    else:
+        yield Reading(date(base.year + 1, 1, 1), date(base.year + 1, 12, 31))
+
+
 def _before(_: re.Match[str], base: date) -> Iterable[Reading]:
     yield Reading(None, base)
 
@@ -174,6 +187,7 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
     ("since 2012, since early May", r"since (?P<what>.+)", _since),
     ("between March 27th and April 4th", r"between (?P<first>.+) and (?P<last>.+)", _between),
     ("by November 4", r"by (?P<text>.+)", _by),
+    ("the following month (day, year)", r"(?:in |on )?the (?:following|next) (?P<unit>day|month|year)", _following),
     ("before", r"before", _before),
 )
 """The expressions kg reads: (an example, the pattern of the whole expression, lower case, and

@@ -46,7 +46,12 @@ UNITS = {
     "aircraft": KG.AircraftUnit,
     "vehicles": KG.VehiclesUnit,
 }
-STANCES = {"claims": KG.ClaimsStance, "confirms": KG.ConfirmsStance, "denies": KG.DeniesStance}
+STANCES = {
+    "claims": KG.ClaimsStance,
+    "confirms": KG.ConfirmsStance,
+    "denies": KG.DeniesStance,
+    "doubts": KG.DoubtsStance,
+}
 STATUSES = {"announced": KG.AnnouncedStatus, "planned": KG.PlannedStatus, "anticipated": KG.AnticipatedStatus}
 SOURCE_KINDS = {
     "commander": KG.CommanderSource,
@@ -153,6 +158,7 @@ def _casualty(w: Writer, s: URIRef, figure: Casualty, about: Callable[[str], URI
 
 def _incident(w: Writer, s: URIRef, incident: Incident) -> None:
     w.add(s, KG.place, w.ref(incident.place))
+    w.add(s, KG.incidentName, Literal(incident.name) if incident.name else None)
     w.date(s, incident.date)
     for actor in incident.by:
         w.add(s, KG.incidentBy, w.ref(actor))
@@ -163,7 +169,9 @@ def _incident(w: Writer, s: URIRef, incident: Incident) -> None:
 def _announcement(w: Writer, s: URIRef, announcement: Announcement) -> None:
     w.add(s, KG.operationStatus, STATUSES[announcement.status])
     w.add(s, KG.operationName, Literal(announcement.name) if announcement.name else None)
-    w.add(s, KG.place, w.ref(announcement.place) if announcement.place else None)
+    for place in announcement.places:
+        w.add(s, KG.place, w.ref(place))
+    w.add(s, KG.operationAim, Literal(announcement.aim) if announcement.aim else None)
     w.date(s, announcement.stated)
     for actor in announcement.actors:
         w.add(s, KG.operationActor, w.ref(actor))

@@ -140,6 +140,8 @@ class _Writer:
                 self.add(s, RELATIONS[relation], self.ref(ref))
         if entity.stance:
             self.add(s, KG.stance, Literal(entity.stance))
+        if entity.ownership:
+            self.add(s, KG.ownership, Literal(entity.ownership))
         if entity.located_in_unknown:
             self.add(s, KG.locatedInUnknown, Literal(entity.located_in_unknown))
         if entity.coordinates:
@@ -317,7 +319,7 @@ def _claim(w: _Writer, a: URIRef, stem: str, claim: Claim, text: str | None) -> 
     _evidence(w, a, s, claim.evidence, text)
 
 
-ROUTE_CLASSES = {"cut": KG.RouteCut, "opened": KG.RouteOpened, "secured": KG.RouteSecured}
+ROUTE_CLASSES = {"cut": KG.RouteCut, "opened": KG.RouteOpened, "secured": KG.RouteSecured, "used": KG.RouteUsed}
 
 
 def _route(w: _Writer, a: URIRef, stem: str, route: RouteEvent, text: str | None) -> None:
@@ -350,12 +352,14 @@ def _route_node(w: _Writer, stem: str, route: RouteEvent) -> URIRef:
     def names(ids: tuple[str, ...]) -> str:
         return ", ".join(w.registry[i].label for i in ids)
 
-    label = f"{names(route.supply_of)} supply route" if route.supply_of else "route"
+    kind = "route" if route.type == "used" else "supply route"  # a route in use may be for smuggling
+    label = f"{names(route.supply_of)} {kind}" if route.supply_of else "route"
     label += f" from {names(route.ends_from)}" if route.ends_from else ""
     label += f" to {names(route.ends_to)}" if route.ends_to else ""
+    label += f" via {names(route.via)}" if route.via else ""
     w.add(r, RDF.type, KG.Route)
     w.add(r, RDFS.label, Literal(label))
-    for prop, ids in ((KG.routeFrom, route.ends_from), (KG.routeTo, route.ends_to)):
+    for prop, ids in ((KG.routeFrom, route.ends_from), (KG.routeTo, route.ends_to), (KG.routeVia, route.via)):
         for ref in ids:
             w.add(r, prop, w.ref(ref))
     return r

@@ -57,7 +57,7 @@ def _fact_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]
     items += [(i, {"place": (i.place,), "by": i.by, "target": i.target}) for i in doc.incidents]
     items += [(s, {"source": s.sources}) for s in doc.statements]
     items += [
-        (a, {"place": _opt(a.place), "actor": a.actors, "against": a.against, "source": a.sources})
+        (a, {"place": a.places, "actor": a.actors, "against": a.against, "source": a.sources})
         for a in doc.announcements
     ]
     for item, fields in items:
@@ -78,7 +78,7 @@ def _route_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]
     """The ids a file's route events refer to: the asset, the ends, and the actors."""
     for route in doc.routes:
         keys: list[tuple[str, str, tuple[str, ...]]] = [("asset", "asset", (route.asset,) if route.asset else ())]
-        keys += [("from", "feature", route.ends_from), ("to", "feature", route.ends_to)]
+        keys += [("from", "feature", route.ends_from), ("to", "feature", route.ends_to), ("via", "feature", route.via)]
         keys += [("supplyOf", "actor", route.supply_of), ("by", "actor", route.by), ("source", "actor", route.sources)]
         for key, kind, ids in keys:
             for ref in ids:
@@ -207,19 +207,27 @@ def _check_places(event: Event) -> list[Problem]:
 
 
 def _check_routes(doc: AnnotationFile, published: DateSpec | None) -> list[Problem]:
-    """A route event's ``through`` names an event of the same file; its date is a sound one."""
+    """A route event's ``through`` names an event of the same file; a route in use names no one who
+    cut, opened or secured it; its date is a sound one."""
     problems = []
     events = {e.id for e in doc.events}
     for route in doc.routes:
-        if route.asset and (route.ends_from or route.ends_to):
+        if route.asset and (route.ends_from or route.ends_to or route.via):
             message = (
                 f"route event {route.id!r} gives both an asset ({route.asset!r}) and the ends of an unnamed route; "
                 "keep 'asset' for a named road, pipeline or crossing, or 'from'/'to' for a route known by its ends"
             )
-            key = "from" if route.ends_from else "to"
+            key = "from" if route.ends_from else "to" if route.ends_to else "via"
             problems.append(
                 Problem(message, Location(route.where.file, route.where.line, f"{route.where.field}.{key}"))
             )
+        if route.type == "used" and route.by:
+            message = (
+                f"route event {route.id!r} is a route in use, which no one cuts, opens or secures, yet it names "
+                f"'by' ({', '.join(route.by)}); give who uses the route as 'supplyOf' and drop 'by', or choose "
+                "the type the text reports (cut, opened or secured)"
+            )
+            problems.append(Problem(message, Location(route.where.file, route.where.line, f"{route.where.field}.by")))
         if route.through is not None and route.through not in events:
             message = (
                 f"route event {route.id!r} is said to happen through {route.through!r}, which is not an event "

@@ -170,6 +170,7 @@ class KG(DefinedNamespace):
     supportedBy: URIRef  # actor -> an actor backing it
     memberOf: URIRef  # person -> the organisation they belong to
     stance: URIRef  # actor -> its alignment, as the text describes it
+    ownership: URIRef  # actor -> who owns it (an outlet), as the text describes it
 
     # Properties: articles
     fileName: URIRef  # article -> file name in the corpus folder
@@ -281,6 +282,8 @@ class KG(DefinedNamespace):
     Shootdown: URIRef  # shoot-down
     Bombing: URIRef  # bombing
     Airstrike: URIRef  # airstrike
+    Proclamation: URIRef  # a caliphate or state proclaimed
+    Milestone: URIRef  # a dated point in a longer course of events (a war's sixth year)
     Statement: URIRef  # statement
     AnnouncedOperation: URIRef  # announced operation
     AnonymousSource: URIRef  # unnamed source
@@ -307,6 +310,7 @@ class KG(DefinedNamespace):
     ClaimsStance: URIRef  # claims
     ConfirmsStance: URIRef  # confirms
     DeniesStance: URIRef  # denies
+    DoubtsStance: URIRef  # doubts: will not say it happened, or holds, without denying it
     OperationStatus: URIRef  # operation status
     OperationStatusScheme: URIRef  # operation status scheme
     AnnouncedStatus: URIRef  # announced
@@ -334,22 +338,26 @@ class KG(DefinedNamespace):
     causedBy: URIRef  # caused by
     incidentBy: URIRef  # incident by
     incidentTarget: URIRef  # incident target
+    incidentName: URIRef  # what the incident is, in the text's words
     statementAbout: URIRef  # statement about
     statementStance: URIRef  # statement stance
     operationStatus: URIRef  # operation status
     operationName: URIRef  # operation name
     operationActor: URIRef  # operation actor
     operationAgainst: URIRef  # operation against
+    operationAim: URIRef  # what an operation is to achieve, in the text's words
     sourceKind: URIRef  # source kind
     quotedBy: URIRef  # quoted by
     # Routes and supply lines (issue #15)
     Route: URIRef  # an unnamed way between places (routeFrom -> routeTo)
-    RouteEvent: URIRef  # a route or supply line cut, opened or secured (a ControlEvent)
+    RouteEvent: URIRef  # a route or supply line cut, opened, secured or used (a ControlEvent)
     RouteCut: URIRef  # cut, severed or closed
     RouteOpened: URIRef  # opened
     RouteSecured: URIRef  # secured
+    RouteUsed: URIRef  # reported in use by its user
     routeFrom: URIRef  # route -> a place it starts from
     routeTo: URIRef  # route -> a place it leads to
+    routeVia: URIRef  # route -> a place it runs through
     routeActor: URIRef  # route event -> who cut, opened or secured it
     routeUser: URIRef  # route event -> whose route or supply line it is
     throughEvent: URIRef  # route event -> the event that did it

@@ -62,6 +62,7 @@ class Entity:
     coordinates: Coordinates | None
     stance: str | None
     where: Location
+    ownership: str | None = None  # who owns an outlet, in the text's words ("Russian-owned")
     source_kind: str | None = None  # an AnonymousSource's kind: commander | official | military | ...
     located_in_unknown: str | None = None  # no container known: the note saying why
 
@@ -131,19 +132,21 @@ class Claim:
     where: Location
 
 
-ROUTE_TYPES = ("cut", "opened", "secured")
+ROUTE_TYPES = ("cut", "opened", "secured", "used")
 
 
 @dataclass(frozen=True)
 class RouteEvent:
-    """A route or supply line cut, opened or secured: on an infrastructure asset (``asset``), or
-    on a route known only by where it runs (``ends_from`` → ``ends_to``, either possibly empty)."""
+    """A route or supply line cut, opened, secured or reported in use: on an infrastructure asset (``asset``), or
+    on a route known only by where it runs (``ends_from`` → ``ends_to``, through ``via``; any of
+    them possibly empty, not all)."""
 
     id: str
     type: str  # one of ROUTE_TYPES
     asset: str | None
     ends_from: tuple[str, ...]
     ends_to: tuple[str, ...]
+    via: tuple[str, ...]  # places it runs through, where the text gives neither end
     supply_of: tuple[str, ...]  # whose route or supply line it is
     by: tuple[str, ...]  # who cut, opened or secured it
     through: str | None  # the event of the same file that did it (a capture, say)
@@ -181,27 +184,28 @@ class Casualty:
 
 @dataclass(frozen=True)
 class Incident:
-    """A reported event that is not about control (a shoot-down), which statements can claim,
-    confirm or deny."""
+    """A reported event that is not about control (a shoot-down, a caliphate proclaimed, a war's
+    new year), which statements can claim, confirm or deny."""
 
     id: str
-    type: str
+    type: str  # Shootdown | Bombing | Airstrike | Proclamation | Milestone
     place: str
     by: tuple[str, ...]
     target: tuple[str, ...]
     date: DateSpec
     evidence: tuple[Evidence, ...]
     where: Location
+    name: str | None = None  # what it is, in the text's words
 
 
 @dataclass(frozen=True)
 class Statement:
     """One party's stance toward one reported event or incident of the file: it claims,
-    confirms or denies it, on a date of statement."""
+    confirms, denies or doubts it, on a date of statement."""
 
     id: str
     about: str
-    stance: str  # claims | confirms | denies
+    stance: str  # claims | confirms | denies | doubts
     sources: tuple[str, ...]
     stated: DateSpec
     evidence: tuple[Evidence, ...]
@@ -218,7 +222,8 @@ class Announcement:
     name: str | None
     actors: tuple[str, ...]
     against: tuple[str, ...]
-    place: str | None
+    places: tuple[str, ...]  # where, if the text says: one place, or several ("links between A and B")
+    aim: str | None  # what the operation is to achieve, in the text's words ("to cut links between ...")
     stated: DateSpec
     sources: tuple[str, ...]
     evidence: tuple[Evidence, ...]

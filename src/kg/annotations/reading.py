@@ -76,6 +76,12 @@ def _ids(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(str(v) for v in raw.get(key) or ())
 
 
+def _one_or_more(raw: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A key the format lets hold one id or a list of them, as a tuple (empty when absent)."""
+    value = raw.get(key)
+    return (str(value),) if isinstance(value, str) else _ids(raw, key)
+
+
 def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], kind: str) -> Entity:
     coords = raw.get("coordinates")
     return Entity(
@@ -87,6 +93,7 @@ def _entity(tree: Any, path: str, at: list[str | int], raw: Mapping[str, Any], k
         relations={k: _ids(raw, k) for k in RELATION_KEYS if raw.get(k)},
         coordinates=Coordinates(float(coords["lat"]), float(coords["lon"]), str(coords["source"])) if coords else None,
         stance=raw.get("stance"),
+        ownership=raw.get("ownership"),
         where=locate(tree, path, at),
         source_kind=raw.get("sourceKind"),
         located_in_unknown=raw.get("locatedInUnknown"),
@@ -220,6 +227,7 @@ def _incident(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Incident:
         date=parse_date(raw["date"]),
         evidence=_evidence_of(tree, path, at, raw),
         where=locate(tree, path, at),
+        name=raw.get("name"),
     )
 
 
@@ -244,7 +252,8 @@ def _announcement(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Annou
         name=raw.get("name"),
         actors=_ids(raw, "actor"),
         against=_ids(raw, "against"),
-        place=raw.get("place"),
+        places=_one_or_more(raw, "place"),
+        aim=raw.get("aim"),
         stated=parse_date(raw["stated"]),
         sources=_ids(raw, "source"),
         evidence=_evidence_of(tree, path, at, raw),
@@ -260,6 +269,7 @@ def _route(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> RouteEvent:
         asset=raw.get("asset"),
         ends_from=_ids(raw, "from"),
         ends_to=_ids(raw, "to"),
+        via=_ids(raw, "via"),
         supply_of=_ids(raw, "supplyOf"),
         by=_ids(raw, "by"),
         through=raw.get("through"),
