@@ -32,10 +32,23 @@ BAD_FACTS = {
     ),
     "facts_figure_of_no_event": (1, 72, "casualties[0].event", "'northtown-burns' is not an event or incident"),
     "facts_figure_without_number": (1, 71, "casualties[0]", "'best' is a required property"),
-    "facts_stance_unknown": (1, 74, "statements[0].stance", "'refutes' is not one of ['claims', 'confirms', 'denies']"),
+    "facts_stance_unknown": (
+        1,
+        74,
+        "statements[0].stance",
+        "'refutes' is not one of ['claims', 'confirms', 'denies', 'doubts']",
+    ),
     "facts_announcement_without_actor": (1, 71, "announcements[0]", "'actor' is a required property"),
     "facts_anonymous_without_outlet": (1, 72, "entities.actors[0]", "'quotedBy' is a required property"),
     "facts_unknown_source": (1, 74, "statements[0].source", "unknown id 'green-army'"),
+    "facts_announcement_place_unknown": (1, 74, "announcements[0].place", "unknown id 'eastville'"),
+    "facts_incident_date_against_expression": (
+        1,
+        75,
+        "incidents[0].date",
+        "'yesterday' before Sunday 1 March 2020 (the article's date) is Saturday 29 February 2020",
+    ),
+    "facts_ownership_not_text": (1, 75, "entities.actors[0].ownership", "is not of type 'string'"),
 }
 
 
@@ -144,6 +157,32 @@ def test_a_claim_and_its_denial_both_stay(seed: tuple[Settings, Store]) -> None:
     assert "Syrian Observatory for Human Rights" in (value(taken, "confirmedBy") or "")
 
 
+def test_a_doubt_is_kept_beside_the_event_it_doubts(seed: tuple[Settings, Store]) -> None:
+    """Said Saif will not say the siege of al-Dumayr is broken for good: a doubt, not a denial."""
+    rows = by_local_name(ask(seed, "claims-and-denials"), "about")
+    siege = rows["dumayr-siege-broken"]
+    assert value(siege, "doubtedBy") == "Said Saif (? to 2016-11-10)"
+    assert value(siege, "deniedBy") is None and value(siege, "placeLabel") == "al-Dumayr"
+
+
+def test_incidents_list_a_proclamation_dated_from_another_event(seed: tuple[Settings, Store]) -> None:
+    """`incidents` gives the caliphate proclaimed in Mosul "the following month" after June 2014,
+    the war's sixth year from 15 March 2016, and the shoot-down with its two statements."""
+    rows = by_local_name(ask(seed, "incidents"), "incident")
+    caliphate = rows["caliphate-proclaimed-in-mosul"]
+    assert (value(caliphate, "kind"), value(caliphate, "placeLabel")) == ("proclamation", "Mosul")
+    assert (value(caliphate, "earliest"), value(caliphate, "latest"), value(caliphate, "precision")) == (
+        "2014-07-01",
+        "2014-07-31",
+        "month",
+    )
+    war = rows["war-enters-sixth-year"]
+    assert (value(war, "name"), value(war, "earliest")) == ("the war entered its sixth year", "2016-03-15")
+    assert value(rows["plane-shot-down-bir-al-qasab"], "statements") == "2"
+    only_mosul = by_local_name(ask(seed, "incidents", place="Mosul"), "incident")
+    assert set(only_mosul) == {"caliphate-proclaimed-in-mosul"}
+
+
 def test_an_incident_is_no_control_event(seed: tuple[Settings, Store]) -> None:
     """The shoot-down is a kg:Incident, so no control period is derived from it."""
     plane = KGID + "incident/003_a09ebbb68c357bd2/plane-shot-down-bir-al-qasab"
@@ -165,7 +204,7 @@ def test_unnamed_sources_sit_inside_their_outlet(seed: tuple[Settings, Store]) -
     assert value(commander, "anonymous") == "true" and value(commander, "kind") == "commander"
     assert value(commander, "quotedByLabel") == "Syria Direct"
     assert value(commander, "sideLabel") == "Syrian opposition forces"
-    assert value(commander, "items") == "1"
+    assert value(commander, "items") == "2"  # the M2 capture, and the campaign "to limit IS influence"
     assert value(rows["as-safir-military-sources-2014"], "kind") == "military"
     assert value(rows["sohr"], "anonymous") == "false"
 
@@ -186,6 +225,21 @@ def test_announced_operations_are_statements(seed: tuple[Settings, Store]) -> No
     assert (value(spring, "status"), value(spring, "name")) == ("anticipated", "Spring Battle")
     assert value(spring, "actors") in {"Syrian Arab Army, Hezbollah", "Hezbollah, Syrian Arab Army"}
     assert (value(spring, "statedLatest"), value(spring, "statedBy")) == ("2016-04-04", "Lebanon2Day")
+
+
+def test_an_aim_names_every_place_it_speaks_of(seed: tuple[Settings, Store]) -> None:
+    """The Iraqi aim "to cut links between Mosul and Raqaa" is one operation at both places."""
+    rows = by_local_name(ask(seed, "announced-operations"), "operation")
+    aim = rows["iraqi-aim-cut-mosul-raqqa-links"]
+    assert value(aim, "aim") == "to cut links between Mosul and Raqaa"
+    assert value(aim, "placeLabel") in {"Mosul, Raqqa", "Raqqa, Mosul"} and value(aim, "place") is None
+    assert value(rows["spring-battle-qalamoun"], "place") == KGID + "place/qalamoun-mountains"
+
+
+def test_an_outlet_carries_who_owns_it_as_the_text_says(seed: tuple[Settings, Store]) -> None:
+    """Sputnik is "Russian-owned" in `sources`, beside the stances the texts give other outlets."""
+    rows = by_local_name(ask(seed, "sources"), "source")
+    assert value(rows["sputnik"], "ownership") == "Russian-owned"
 
 
 def test_control_queries_never_see_an_announced_operation(seed: tuple[Settings, Store]) -> None:

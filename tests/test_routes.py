@@ -1,4 +1,4 @@
-"""Routes and supply lines cut, opened or secured: read from the annotation format, mapped to one
+"""Routes and supply lines cut, opened, secured or used: read from the annotation format, mapped to one
 route event on its asset or route node, listed by the saved query ``routes`` and shown in a
 place's history."""
 
@@ -82,7 +82,25 @@ def test_the_routes_query_lists_the_cut_supply_route(seed: tuple[Settings, Store
     assert secured["saidBy"].value == "Shadi al-Halaq"
     crossings = rows["border-supply-crossings-cut"]
     assert crossings["of"].value == "armed groups (unspecified)" and crossings["source"].value.endswith(A004)
-    assert {row["type"].value for row in rows.values()} == {"cut", "opened", "secured"}
+    assert {row["type"].value for row in rows.values()} == {"cut", "opened", "secured", "used"}
+
+
+def test_the_routes_query_lists_routes_in_use_with_their_ends_or_what_they_run_through(
+    seed: tuple[Settings, Store],
+) -> None:
+    """A route in use names its user and no one who cut it; one known only by what it runs through
+    reads "? → ? via" that place; a quoted source's route is theirs ("rebels say")."""
+    rows = {row["event"].value.rsplit("/", 1)[-1]: row for row in ask(seed, "routes").rows}
+    access = rows["is-access-routes-from-east-qalamoun"]
+    assert (access["type"].value, access["of"].value) == ("used", "Islamic State") and "by" not in access
+    assert access["between"].value in ("East Qalamoun → Bir al-Qasab, Lajat", "East Qalamoun → Lajat, Bir al-Qasab")
+    assert access["routeLabel"].value.startswith("Islamic State route from East Qalamoun to ")
+    crossing = rows["east-qalamoun-crossing-point"]
+    assert crossing["between"].value == "? → ? via East Qalamoun"
+    assert crossing["latest"].value == "2014-12-31" and "earliest" not in crossing
+    smuggling = rows["is-smuggling-lajat-to-daraa"]
+    assert smuggling["saidBy"].value == "rebels (to Syria Direct, 10 November 2016)"
+    assert smuggling["certainty"].value == "https://w3id.org/kg/ontology#Claimed"
 
 
 def test_a_place_history_shows_the_routes_leading_to_it(seed: tuple[Settings, Store]) -> None:
@@ -92,6 +110,13 @@ def test_a_place_history_shows_the_routes_leading_to_it(seed: tuple[Settings, St
     assert cut["eventType"].value == str(KG.RouteCut)
     assert cut["at"].value == KGID + f"route/{A000}/is-supply-routes-into-qalamoun-cut"
     assert "Syrian Arab Army" in cut["others"].value
+
+
+def test_a_place_history_shows_a_route_that_runs_through_it(seed: tuple[Settings, Store]) -> None:
+    """East Qalamoun's history lists the supply route that ran through it (`via`), not only routes ending there."""
+    rows = ask(seed, "place-history", place="east-qalamoun").rows
+    via = [r for r in rows if r["event"].value.endswith("/east-qalamoun-once-on-supply-route")]
+    assert [r["eventType"].value for r in via] == [str(KG.RouteUsed)]
 
 
 def test_a_bad_route_submission_is_a_422_naming_the_field_and_stores_nothing(built_mini: Settings) -> None:
