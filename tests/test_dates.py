@@ -47,6 +47,10 @@ SEED_EXPRESSIONS = [
     ("the following month", D(2014, 6, 1), D(2014, 6, 30), [(D(2014, 7, 1), D(2014, 7, 31))] * 2),
     ("the following month", D(2014, 12, 31), D(2014, 12, 31), [(D(2015, 1, 1), D(2015, 1, 31))]),
     ("on March 15th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 3, 15), D(2016, 3, 15))]),
+    # a weekday on the reference's own weekday: the week before, or the reference day itself
+    ("Monday", D(2016, 4, 4), D(2016, 4, 4), [(D(2016, 3, 28), D(2016, 3, 28)), (D(2016, 4, 4), D(2016, 4, 4))]),
+    ("November 4", D(2016, 11, 10), D(2016, 11, 10), [(D(2016, 11, 4), D(2016, 11, 4))]),
+    ("In April", D(2016, 11, 10), D(2016, 11, 10), [(D(2016, 4, 1), D(2016, 4, 30))]),
     ("between March 27th and April 4th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 3, 27), D(2016, 4, 4))]),
     ("since April 5th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 4, 5), D(2016, 4, 8))]),
     (
@@ -90,6 +94,7 @@ SEED_EXPRESSIONS = [
 MORE_EXPRESSIONS = [
     ("the next day", D(2016, 2, 28), D(2016, 2, 28), [(D(2016, 2, 29), D(2016, 2, 29))]),
     ("the following year", D(2014, 11, 14), D(2014, 11, 14), [(D(2015, 1, 1), D(2015, 12, 31))]),
+    ("in December", D(2016, 11, 10), D(2016, 11, 10), [(D(2015, 12, 1), D(2015, 12, 31))]),  # the last one
 ]
 
 
@@ -159,8 +164,8 @@ def test_a_sunday_annotated_as_a_saturday_fails_naming_the_weekdays(tmp_path: Pa
     path = _seed_with(
         tmp_path,
         "000_d0ca17a74fd2c527.yaml",
-        '{"on": "2016-04-03", basis: text-relative, expression: "on Sunday"',
-        '{"on": "2016-04-02", basis: text-relative, expression: "on Sunday"',
+        '{"on": "2016-04-03", basis: text-relative, expression: "on Sunday", derivation: "\'on Sunday\' in an',
+        '{"on": "2016-04-02", basis: text-relative, expression: "on Sunday", derivation: "\'on Sunday\' in an',
     )
     weekday, counted = _errors(validation.validate_paths([path], _seed_settings(tmp_path)))
     assert weekday == (

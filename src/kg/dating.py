@@ -132,6 +132,12 @@ def _part_of_month(match: re.Match[str], base: date) -> Iterable[Reading]:
     yield Reading(first.replace(day=low), first.replace(day=last))
 
 
+def _month(match: re.Match[str], base: date) -> Iterable[Reading]:
+    """The last such month up to the reference ("In April" in an article of November)."""
+    first = _day(match.group("month"), base).replace(day=1)
+    yield Reading(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+
+
 def _since(match: re.Match[str], base: date) -> Iterable[Reading]:
     what = match.group("what")
     part = re.fullmatch(rf"(?P<part>early|mid|late) (?P<month>{MONTHS})", what)
@@ -184,6 +190,7 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
         _past_stretch,
     ),
     ("in late May", rf"(?:in )?(?P<part>early|mid|late) (?P<month>{MONTHS})", _part_of_month),
+    ("in April", rf"(?:in )?(?P<month>{MONTHS})", _month),
     ("since 2012, since early May", r"since (?P<what>.+)", _since),
     ("between March 27th and April 4th", r"between (?P<first>.+) and (?P<last>.+)", _between),
     ("by November 4", r"by (?P<text>.+)", _by),
