@@ -51,6 +51,20 @@ SEED_EXPRESSIONS = [
     ("Monday", D(2016, 4, 4), D(2016, 4, 4), [(D(2016, 3, 28), D(2016, 3, 28)), (D(2016, 4, 4), D(2016, 4, 4))]),
     ("November 4", D(2016, 11, 10), D(2016, 11, 10), [(D(2016, 11, 4), D(2016, 11, 4))]),
     ("In April", D(2016, 11, 10), D(2016, 11, 10), [(D(2016, 4, 1), D(2016, 4, 30))]),
+    # "began last winter and ended in the spring of 2014", in an article of late 2014: both season
+    # conventions (meteorological from 1 December, astronomical from the solstice), from both ends
+    (
+        "between last winter and the spring of 2014",
+        D(2014, 11, 14),
+        D(2014, 12, 31),
+        [
+            (D(2013, 12, 1), D(2014, 5, 31)),
+            (D(2013, 12, 1), D(2014, 6, 20)),
+            (D(2013, 12, 21), D(2014, 5, 31)),
+            (D(2013, 12, 21), D(2014, 6, 20)),
+        ]
+        * 2,
+    ),
     ("between March 27th and April 4th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 3, 27), D(2016, 4, 4))]),
     ("since April 5th", D(2016, 4, 8), D(2016, 4, 8), [(D(2016, 4, 5), D(2016, 4, 8))]),
     (
@@ -95,6 +109,18 @@ MORE_EXPRESSIONS = [
     ("the next day", D(2016, 2, 28), D(2016, 2, 28), [(D(2016, 2, 29), D(2016, 2, 29))]),
     ("the following year", D(2014, 11, 14), D(2014, 11, 14), [(D(2015, 1, 1), D(2015, 12, 31))]),
     ("in December", D(2016, 11, 10), D(2016, 11, 10), [(D(2015, 12, 1), D(2015, 12, 31))]),  # the last one
+    (
+        "last winter",
+        D(2016, 4, 8),
+        D(2016, 4, 8),
+        [(D(2015, 12, 1), D(2016, 2, 29)), (D(2015, 12, 21), D(2016, 3, 19))],
+    ),
+    (
+        "in the summer of 2015",
+        D(2016, 4, 8),
+        D(2016, 4, 8),
+        [(D(2015, 6, 1), D(2015, 8, 31)), (D(2015, 6, 21), D(2015, 9, 22))],
+    ),
 ]
 
 

@@ -19,6 +19,7 @@ from each end and the readings are kept together.
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -78,6 +79,17 @@ WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 MONTHS = "|".join(m.lower() for m in calendar.month_name[1:])
 PARTS = {"early": (1, 10), "mid": (10, 20), "late": (20, 31)}
 """The days of a month that 'early', 'mid' and 'late' cover (the end is cut to the month)."""
+SEASONS = {  # (first month, day), (last month, day), under each convention; winter runs into the next year
+    "spring": (((3, 1), (5, 31)), ((3, 20), (6, 20))),
+    "summer": (((6, 1), (8, 31)), ((6, 21), (9, 22))),
+    "autumn": (((9, 1), (11, 30)), ((9, 23), (12, 20))),
+    "fall": (((9, 1), (11, 30)), ((9, 23), (12, 20))),
+    "winter": (((12, 1), (2, 31)), ((12, 21), (3, 19))),  # 31: to the end of February, 28 or 29
+}
+"""The northern seasons, meteorological (whole months) and astronomical (solstice to equinox):
+a season the text names may mean either, so both are readings, as both week conventions are."""
+_NAMES = "|".join(SEASONS)
+SEASON = rf"(?:(?:in )?the )?(?:(?P<last>last) (?P<season>{_NAMES})|(?P<named>{_NAMES}) (?:of )?(?P<year>\d{{4}}))"
 
 
 def _day(text: str, base: date) -> date:
@@ -138,6 +150,29 @@ def _month(match: re.Match[str], base: date) -> Iterable[Reading]:
     yield Reading(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
 
 
+def _season(match: re.Match[str], base: date) -> Iterable[Reading]:
+    """'last winter' (the last one over before the reference) or 'the spring of 2014', under both
+    conventions; 'the winter of 2015' may be the one that ends in 2015 or the one that starts in it."""
+    name = match.group("season") or match.group("named")
+    for convention in SEASONS[name]:
+        if match.group("year"):
+            year = int(match.group("year"))
+            yield from (_season_of(y, convention) for y in ((year - 1, year) if name == "winter" else (year,)))
+        else:
+            year = base.year
+            while (reading := _season_of(year, convention)).latest and reading.latest >= base:
+                year -= 1
+            yield reading
+
+
+def _season_of(year: int, convention: tuple[tuple[int, int], tuple[int, int]]) -> Reading:
+    """The season starting in ``year`` under one convention (a winter ends in the next year)."""
+    (first_month, first_day), (last_month, last_day) = convention
+    end_year = year + 1 if last_month < first_month else year
+    end = min(last_day, calendar.monthrange(end_year, last_month)[1])
+    return Reading(date(year, first_month, first_day), date(end_year, last_month, end))
+
+
 def _since(match: re.Match[str], base: date) -> Iterable[Reading]:
     what = match.group("what")
     part = re.fullmatch(rf"(?P<part>early|mid|late) (?P<month>{MONTHS})", what)
@@ -150,7 +185,14 @@ def _since(match: re.Match[str], base: date) -> Iterable[Reading]:
 
 
 def _between(match: re.Match[str], base: date) -> Iterable[Reading]:
-    yield Reading(_day(match.group("first"), base), _day(match.group("last"), base))
+    """From the first day to the last; where both ends are seasons, from each reading of the first
+    to each of the last (both conventions)."""
+    first, last = (re.fullmatch(SEASON, match.group(end)) for end in ("first", "last"))
+    if first and last:
+        for start, end in itertools.product(_season(first, base), _season(last, base)):
+            yield Reading(start.earliest, end.latest)
+    else:
+        yield Reading(_day(match.group("first"), base), _day(match.group("last"), base))
 
 
 def _following(match: re.Match[str], base: date) -> Iterable[Reading]:
@@ -191,8 +233,13 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
     ),
     ("in late May", rf"(?:in )?(?P<part>early|mid|late) (?P<month>{MONTHS})", _part_of_month),
     ("in April", rf"(?:in )?(?P<month>{MONTHS})", _month),
+    ("last winter, the spring of 2014", SEASON, _season),
     ("since 2012, since early May", r"since (?P<what>.+)", _since),
-    ("between March 27th and April 4th", r"between (?P<first>.+) and (?P<last>.+)", _between),
+    (
+        "between March 27th and April 4th, between last winter and the spring of 2014",
+        r"between (?P<first>.+) and (?P<last>.+)",
+        _between,
+    ),
     ("by November 4", r"by (?P<text>.+)", _by),
     ("the following month (day, year)", r"(?:in |on )?the (?:following|next) (?P<unit>day|month|year)", _following),
     ("before", r"before", _before),
