@@ -354,7 +354,7 @@ class KG(DefinedNamespace):
     RouteCut: URIRef  # cut, severed or closed
     RouteOpened: URIRef  # opened
     RouteSecured: URIRef  # secured
-    RouteUsed: URIRef  # reported in use by its user
+    RouteUsed: URIRef  # reported in use, or open to use, with no change said
     routeFrom: URIRef  # route -> a place it starts from
     routeTo: URIRef  # route -> a place it leads to
     routeVia: URIRef  # route -> a place it runs through
