@@ -132,6 +132,13 @@ def _part_of_month(match: re.Match[str], base: date) -> Iterable[Reading]:
     yield Reading(first.replace(day=low), first.replace(day=last))
 
 
+def _month(match: re.Match[str], base: date) -> Iterable[Reading]:
+    """A whole month: of the year given, or else the last such month at or before the reference."""
+    month = list(calendar.month_name).index(match.group("month").capitalize())
+    year = int(match.group("year")) if match.group("year") else base.year - (month > base.month)
+    yield Reading(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
 def _since(match: re.Match[str], base: date) -> Iterable[Reading]:
     what = match.group("what")
     part = re.fullmatch(rf"(?P<part>early|mid|late) (?P<month>{MONTHS})", what)
@@ -171,6 +178,7 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
         _past_stretch,
     ),
     ("in late May", rf"(?:in )?(?P<part>early|mid|late) (?P<month>{MONTHS})", _part_of_month),
+    ("in November 2014, in April", rf"(?:in )?(?P<month>{MONTHS})(?: (?P<year>\d{{4}}))?", _month),
     ("since 2012, since early May", r"since (?P<what>.+)", _since),
     ("between March 27th and April 4th", r"between (?P<first>.+) and (?P<last>.+)", _between),
     ("by November 4", r"by (?P<text>.+)", _by),

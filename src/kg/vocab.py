@@ -274,7 +274,8 @@ class KG(DefinedNamespace):
     otherActor: URIRef  # period -> besieger, attacker, co-holder or rival
     claimant: URIRef  # period -> who says so (attribution, publisher)
 
-    # Reported facts beyond control (issue #15): figures, incidents, statements, announcements
+    # Reported facts beyond control (issue #15): figures, incidents, statements, announcements,
+    # cited reports
     ReportedFact: URIRef  # reported fact
     CasualtyFigure: URIRef  # casualty figure
     Incident: URIRef  # incident
@@ -284,6 +285,7 @@ class KG(DefinedNamespace):
     Statement: URIRef  # statement
     AnnouncedOperation: URIRef  # announced operation
     AnonymousSource: URIRef  # unnamed source
+    CitedReport: URIRef  # a report or statement an article cites, with its publisher and date
     CountedKind: URIRef  # counted
     CountedKindScheme: URIRef  # counted scheme
     Killed: URIRef  # killed
@@ -341,6 +343,7 @@ class KG(DefinedNamespace):
     operationActor: URIRef  # operation actor
     operationAgainst: URIRef  # operation against
     sourceKind: URIRef  # source kind
+    reportAbout: URIRef  # cited report -> what it reports, in the annotator's words
     quotedBy: URIRef  # quoted by
     # Routes and supply lines (issue #15)
     Route: URIRef  # an unnamed way between places (routeFrom -> routeTo)
