@@ -37,8 +37,9 @@ KIND_CLASSES = {  # the classes (or their subclasses) an annotation of each kind
     "claim": ("Statement",),
     "denial": ("Statement",),
     "planned operation": ("AnnouncedOperation",),
+    "statement date": ("Statement", "AnnouncedOperation", "CitedReport"),  # what an @date of the kind names
 }
-NODES = ("event", "claim", "casualty", "incident", "statement", "announcement")  # kgid:<form>/<stem>/<id>
+NODES = ("event", "claim", "casualty", "incident", "statement", "announcement", "report")  # kgid:<form>/<stem>/<id>
 DATES = ("date", "statement date")
 ROLES = {
     "gaining": "kg:gainingActor",
@@ -124,10 +125,10 @@ def ask_for(item: str, kind: str, stem: str) -> str:
     if form not in NODES or not local:
         raise ValueError(f"unknown form {item!r}")
     node = f"<{KGID}{form}/{stem}/{local}>"
-    if detail == "date":
-        return f"ASK {{ {node} kg:dateEarliest|kg:dateLatest ?d }}"
     classes = " ".join(f"kg:{c}" for c in KIND_CLASSES.get(kind, ()))
     typed = f"{node} a ?t . ?t rdfs:subClassOf* ?k . VALUES ?k {{ {classes} }}" if classes else f"{node} a ?t ."
+    if detail == "date":  # a statement date is of a statement, announcement or report; an event's of any
+        return f"ASK {{ {typed if classes else ''} {node} kg:dateEarliest|kg:dateLatest ?d }}"
     if not detail:
         return f"ASK {{ {typed} }}"
     role, _, value = detail.partition("=")
@@ -225,6 +226,20 @@ def test_a_table_that_claims_more_than_its_rows_fails() -> None:
     missing = next(r for r in read_table(text).rows if r.status.startswith("missing"))
     promoted = Row(missing.article, missing.id, missing.kind, missing.where, "in graph")
     assert form_problem(promoted) == "is 'in graph' but names nothing"
+
+
+def test_a_statement_date_names_the_date_of_a_report_or_statement(seed: tuple[Settings, Store]) -> None:
+    """`report:ID@date` holds for 000's two cited reports; an event's date, or a report not in the
+    graph, is no statement date."""
+    stem = stems(seed[0].data)["000"]
+
+    def holds(item: str) -> bool:
+        return bool(seed[1].query(PREFIXES + ask_for(item, "statement date", stem)).boolean)
+
+    assert holds("report:al-hadath-gas-report@date")
+    assert holds("report:electricity-ministry-report@date")
+    assert not holds("event:qaryatayn-captured-by-army@date")
+    assert not holds("report:no-such-report@date")
 
 
 def test_the_check_fails_when_an_annotated_id_is_removed(tmp_path: Path) -> None:
