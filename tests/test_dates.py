@@ -86,6 +86,8 @@ SEED_EXPRESSIONS = [
         [(D(2016, 3, 13), D(2016, 4, 3)), (D(2016, 3, 14), D(2016, 4, 3))],
     ),
     ("in late May", D(2015, 8, 1), D(2015, 8, 31), [(D(2015, 5, 20), D(2015, 5, 31))] * 2),
+    ("in November 2014", D(2016, 4, 4), D(2016, 4, 4), [(D(2014, 11, 1), D(2014, 11, 30))]),
+    ("on March 10", D(2016, 4, 4), D(2016, 4, 4), [(D(2016, 3, 10), D(2016, 3, 10))]),
     ("since 2012", D(2016, 11, 10), D(2016, 11, 10), [(D(2012, 1, 1), D(2016, 11, 10))]),
     (
         "since early May",
@@ -136,7 +138,7 @@ def test_each_expression_of_the_seed_gives_its_days(
 
 def test_every_expression_written_in_the_seed_is_one_kg_reads() -> None:
     """The table above covers each expression the five seed files write, on events, routes,
-    figures, incidents, statements and announcements alike (so each is checked)."""
+    figures, incidents, statements, announcements and cited reports alike (so each is checked)."""
     written = set()
     for path in sorted(SEED.glob("*.yaml")):
         doc, problems = annotations.parse(path.read_text("utf-8"), str(path))
@@ -144,6 +146,7 @@ def test_every_expression_written_in_the_seed_is_one_kg_reads() -> None:
         dates = [doc.article.published, doc.article.as_of, *(e.date for e in doc.events)]
         dates += [r.date for r in doc.routes] + [c.date for c in doc.casualties] + [i.date for i in doc.incidents]
         dates += [s.stated for s in doc.statements] + [a.stated for a in doc.announcements]
+        dates += [r.published for r in doc.reports]
         written |= {d.expression for d in dates if d is not None and d.expression}
     assert written == {e for e, *_ in SEED_EXPRESSIONS}
 
@@ -158,6 +161,16 @@ def test_last_week_admits_either_week_convention_or_both() -> None:
     assert not found.admits(D(2016, 3, 30), D(2016, 3, 30))
     assert not found.admits(D(2016, 3, 26), D(2016, 4, 1))
     assert not found.admits(D(2016, 3, 29), D(2016, 4, 4))
+
+
+def test_a_month_without_its_year_is_the_last_such_month_up_to_the_reference() -> None:
+    """'in April' in an article of 10 November 2016 is April 2016; 'in December' is December 2015;
+    a month of the reference is that month."""
+    assert window("in April", D(2016, 11, 10), D(2016, 11, 10)).readings == (Reading(D(2016, 4, 1), D(2016, 4, 30)),)
+    assert window("in December", D(2016, 11, 10), D(2016, 11, 10)).readings == (
+        Reading(D(2015, 12, 1), D(2015, 12, 31)),
+    )
+    assert window("November", D(2016, 11, 10), D(2016, 11, 10)).readings == (Reading(D(2016, 11, 1), D(2016, 11, 30)),)
 
 
 def test_words_kg_does_not_read_are_refused_with_the_forms_it_reads() -> None:

@@ -11,6 +11,9 @@ r"""The dates of one annotation file, checked against what the text says and whe
 - A date whose basis is ``external`` or ``cross-article`` must say where it comes from: its own
   ``citation``, or a reference to a date that has one.
 
+The dates checked are the article's, its events' and its cited reports' (``reports[].published``);
+a report's date counts from the article or an event but is no reference for others.
+
 Pure, like :mod:`kg.references`: it reads the parsed objects and reports :class:`Problem`\ s.
 """
 
@@ -37,12 +40,13 @@ class Dated:
     name: str
     spec: DateSpec
     where: Location
+    referable: bool = True  # whether another date may count from it (``reference: <name>``)
 
 
 def check_dates(doc: AnnotationFile) -> list[Problem]:
     """Every problem of the file's dates: expressions, references, open starts, citations."""
     dated = list(_dates(doc))
-    names = {d.name: d for d in dated if d.name != "asOf"}
+    names = {d.name: d for d in dated if d.referable and d.name != "asOf"}
     problems: list[Problem] = []
     for item in dated:
         problems += _citation(item, names)
@@ -70,6 +74,9 @@ def _dates(doc: AnnotationFile) -> Iterator[Dated]:
     for item, key, spec in facts:  # route events, figures, incidents, statements and announcements alike
         if spec is not None:
             yield Dated(item.id, spec, Location(item.where.file, item.where.line, f"{item.where.field}.{key}"))
+    for report in doc.reports:
+        where = Location(report.where.file, report.where.line, f"{report.where.field}.published")
+        yield Dated(report.id, report.published, where, referable=False)
 
 
 def _at(item: Dated, key: str) -> Location:

@@ -145,9 +145,10 @@ def _part_of_month(match: re.Match[str], base: date) -> Iterable[Reading]:
 
 
 def _month(match: re.Match[str], base: date) -> Iterable[Reading]:
-    """The last such month up to the reference ("In April" in an article of November)."""
-    first = _day(match.group("month"), base).replace(day=1)
-    yield Reading(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+    """A whole month: of the year given, or else the last such month at or before the reference."""
+    month = list(calendar.month_name).index(match.group("month").capitalize())
+    year = int(match.group("year")) if match.group("year") else base.year - (month > base.month)
+    yield Reading(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
 
 
 def _season(match: re.Match[str], base: date) -> Iterable[Reading]:
@@ -232,7 +233,7 @@ FORMS: tuple[tuple[str, str, Callable[[re.Match[str], date], Iterable[Reading]]]
         _past_stretch,
     ),
     ("in late May", rf"(?:in )?(?P<part>early|mid|late) (?P<month>{MONTHS})", _part_of_month),
-    ("in April", rf"(?:in )?(?P<month>{MONTHS})", _month),
+    ("in November 2014, in April", rf"(?:in )?(?P<month>{MONTHS})(?: (?P<year>\d{{4}}))?", _month),
     ("last winter, the spring of 2014", SEASON, _season),
     ("since 2012, since early May", r"since (?P<what>.+)", _since),
     (

@@ -1,5 +1,6 @@
 """The reported facts of an article → RDF: casualty figures, incidents, statements that claim,
-confirm or deny them, announced operations, and the kinds of unnamed sources (issue #15).
+confirm or deny them, announced operations, the reports the article cites, and the kinds of
+unnamed sources (issue #15).
 
 Called by :func:`kg.mapping.map_article` with its writer; the shapes written are described in
 ``docs/rdf-model.md`` ("Reported facts"). None of these is a ``kg:ControlEvent``: the control
@@ -22,11 +23,12 @@ from kg.annotations import (
     Entity,
     Fact,
     Incident,
+    Report,
     Span,
     Statement,
 )
 from kg.errors import Location
-from kg.vocab import KG, KGID, OA, PROV, RDF, XSD
+from kg.vocab import KG, KGID, OA, PROV, RDF, SDO, XSD
 
 COUNTED = {
     "killed": KG.Killed,
@@ -62,7 +64,13 @@ SOURCE_KINDS = {
     "observer": KG.ObserverSource,
     "unspecified": KG.UnspecifiedSource,
 }
-PATHS = {Casualty: "casualty", Incident: "incident", Statement: "statement", Announcement: "announcement"}
+PATHS = {
+    Casualty: "casualty",
+    Incident: "incident",
+    Statement: "statement",
+    Announcement: "announcement",
+    Report: "report",
+}
 
 
 class Writer(Protocol):
@@ -77,7 +85,8 @@ class Writer(Protocol):
 
 
 def fact_iri(stem: str, item: Fact) -> URIRef:
-    """``kgid:casualty/<stem>/<id>``, ``kgid:incident/…``, ``kgid:statement/…``, ``kgid:announcement/…``."""
+    """``kgid:casualty/<stem>/<id>``, ``kgid:incident/…``, ``kgid:statement/…``, ``kgid:announcement/…``,
+    ``kgid:report/…``."""
     return KGID[f"{PATHS[type(item)]}/{stem}/{item.id}"]
 
 
@@ -101,6 +110,8 @@ def map_facts(w: Writer, a: URIRef, stem: str, doc: AnnotationFile, text: str | 
         w.date(s, statement.stated)
     for announcement in doc.announcements:
         _announcement(w, _fact(w, a, stem, announcement, KG.AnnouncedOperation, text), announcement)
+    for report in doc.reports:
+        _report(w, a, _fact(w, a, stem, report, KG.CitedReport, text), report)
 
 
 def anonymous_source(w: Writer, entity: Entity) -> None:
@@ -177,3 +188,15 @@ def _announcement(w: Writer, s: URIRef, announcement: Announcement) -> None:
         w.add(s, KG.operationActor, w.ref(actor))
     for actor in announcement.against:
         w.add(s, KG.operationAgainst, w.ref(actor))
+
+
+def _report(w: Writer, a: URIRef, s: URIRef, report: Report) -> None:
+    """A cited report: the article cites it (``schema:citation``, as it cites actors), its
+    publishers and authors are schema.org's, and its date is the date of the report."""
+    w.add(a, SDO.citation, s)
+    for actor in report.publishers:
+        w.add(s, SDO.publisher, w.ref(actor))
+    for actor in report.authors:
+        w.add(s, SDO.author, w.ref(actor))
+    w.date(s, report.published)
+    w.add(s, KG.reportAbout, Literal(report.about) if report.about else None)

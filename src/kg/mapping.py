@@ -289,6 +289,7 @@ def _reported_date_words(w: _Writer, stem: str, doc: AnnotationFile) -> None:
     dated += [(fact_iri(stem, i), i.date) for i in doc.incidents]
     dated += [(fact_iri(stem, st), st.stated) for st in doc.statements]
     dated += [(fact_iri(stem, an), an.stated) for an in doc.announcements]
+    dated += [(fact_iri(stem, r), r.published) for r in doc.reports]
     for s, spec in dated:
         if spec is not None:
             _date_words(w, s, stem, spec)

@@ -49,7 +49,7 @@ def iter_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
 
 
 def _fact_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]:
-    """The ids that casualty figures, incidents, statements and announcements refer to."""
+    """The ids that casualty figures, incidents, statements, announcements and cited reports refer to."""
     items: list[tuple[Fact, dict[str, tuple[str, ...]]]] = []
     items += [
         (c, {"place": _opt(c.place), "side": _opt(c.side), "by": c.by, "source": c.sources}) for c in doc.casualties
@@ -60,6 +60,7 @@ def _fact_references(doc: AnnotationFile) -> Iterator[tuple[str, str, Location]]
         (a, {"place": a.places, "actor": a.actors, "against": a.against, "source": a.sources})
         for a in doc.announcements
     ]
+    items += [(r, {"publisher": r.publishers, "author": r.authors}) for r in doc.reports]
     for item, fields in items:
         for key, ids in fields.items():
             for ref in ids:
@@ -256,7 +257,7 @@ def _check_date(spec: DateSpec, where: Location, published: DateSpec | None) -> 
 
 def _check_facts(doc: AnnotationFile, published: DateSpec | None) -> list[Problem]:
     """Figures and statements point at an event or incident of this file; estimates are ordered;
-    nothing is dated (or stated) after the article."""
+    nothing is dated (stated, or published, for a cited report) after the article."""
     local = {e.id for e in doc.events} | {i.id for i in doc.incidents}
     problems: list[Problem] = []
     pointers: list[tuple[Fact, str, str]] = [(c, "event", c.event) for c in doc.casualties if c.event]
@@ -284,6 +285,7 @@ def _check_facts(doc: AnnotationFile, published: DateSpec | None) -> list[Proble
     dated += [(i, "date", i.date) for i in doc.incidents]
     dated += [(s, "stated", s.stated) for s in doc.statements]
     dated += [(a, "stated", a.stated) for a in doc.announcements]
+    dated += [(r, "published", r.published) for r in doc.reports]
     for item, key, spec in dated:
         if spec is not None:
             problems += _check_date(spec, _at(item, key), published)

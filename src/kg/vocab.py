@@ -275,7 +275,8 @@ class KG(DefinedNamespace):
     otherActor: URIRef  # period -> besieger, attacker, co-holder or rival
     claimant: URIRef  # period -> who says so (attribution, publisher)
 
-    # Reported facts beyond control (issue #15): figures, incidents, statements, announcements
+    # Reported facts beyond control (issue #15): figures, incidents, statements, announcements,
+    # cited reports
     ReportedFact: URIRef  # reported fact
     CasualtyFigure: URIRef  # casualty figure
     Incident: URIRef  # incident
@@ -287,6 +288,7 @@ class KG(DefinedNamespace):
     Statement: URIRef  # statement
     AnnouncedOperation: URIRef  # announced operation
     AnonymousSource: URIRef  # unnamed source
+    CitedReport: URIRef  # a report or statement an article cites, with its publisher and date
     CountedKind: URIRef  # counted
     CountedKindScheme: URIRef  # counted scheme
     Killed: URIRef  # killed
@@ -347,6 +349,7 @@ class KG(DefinedNamespace):
     operationAgainst: URIRef  # operation against
     operationAim: URIRef  # what an operation is to achieve, in the text's words
     sourceKind: URIRef  # source kind
+    reportAbout: URIRef  # cited report -> what it reports, in the annotator's words
     quotedBy: URIRef  # quoted by
     # Routes and supply lines (issue #15)
     Route: URIRef  # an unnamed way between places (routeFrom -> routeTo)

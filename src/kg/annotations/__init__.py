@@ -8,7 +8,7 @@ later check can say exactly where to look. The format is described in
 The package reads as the way a file goes::
 
     model       the domain objects (AnnotationFile, Article, Entity, Event, Claim, RouteEvent,
-                Casualty, Incident, Statement, Announcement, …)
+                Casualty, Incident, Statement, Announcement, Report, …)
     tree        text → the YAML tree with its lines (read_tree), and back (dump_tree, set_key)
     locations   lines and field names in a tree; pinpoint a problem to its field's line
     schema      the JSON Schema, and check_schema: every way a tree breaks it
@@ -41,6 +41,7 @@ from kg.annotations.model import (
     Incident,
     Locator,
     Mention,
+    Report,
     RouteEvent,
     Span,
     Statement,
@@ -70,6 +71,7 @@ __all__ = [
     "Incident",
     "Locator",
     "Mention",
+    "Report",
     "RouteEvent",
     "Span",
     "Statement",

@@ -1,4 +1,5 @@
-"""The domain objects of an annotation file: articles, entities, mentions, events, claims, routes.
+"""The domain objects of an annotation file: articles, entities, mentions, events, claims, routes,
+and the reported facts (figures, incidents, statements, announcements, cited reports).
 
 Each keeps the :class:`~kg.errors.Location` (file, line, field) it came from, so that any later
 check can say exactly where to look.
@@ -230,8 +231,23 @@ class Announcement:
     where: Location
 
 
-Fact = Event | Claim | RouteEvent | Casualty | Incident | Statement | Announcement
-FACT_SECTIONS = ("events", "claims", "routes", "casualties", "incidents", "statements", "announcements")
+@dataclass(frozen=True)
+class Report:
+    """A report or statement the article cites (a ministry's report, an outlet's story): who
+    published it, who wrote it where that is someone else, and when it came out — the date of
+    the report, not of anything it tells."""
+
+    id: str
+    publishers: tuple[str, ...]
+    authors: tuple[str, ...]
+    published: DateSpec
+    about: str | None  # what it reports, in the annotator's words (not a quote)
+    evidence: tuple[Evidence, ...]
+    where: Location
+
+
+Fact = Event | Claim | RouteEvent | Casualty | Incident | Statement | Announcement | Report
+FACT_SECTIONS = ("events", "claims", "routes", "casualties", "incidents", "statements", "announcements", "reports")
 
 
 @dataclass(frozen=True)
@@ -268,6 +284,7 @@ class AnnotationFile:
     incidents: tuple[Incident, ...] = ()
     statements: tuple[Statement, ...] = ()
     announcements: tuple[Announcement, ...] = ()
+    reports: tuple[Report, ...] = ()
 
     @property
     def supported(self) -> tuple[Fact, ...]:
@@ -280,6 +297,7 @@ class AnnotationFile:
             *self.incidents,
             *self.statements,
             *self.announcements,
+            *self.reports,
         )
 
 

@@ -31,6 +31,7 @@ from kg.annotations.model import (
     Incident,
     Locator,
     Mention,
+    Report,
     RouteEvent,
     Span,
     Statement,
@@ -69,6 +70,7 @@ def from_tree(tree: Any, path: str) -> AnnotationFile:
         incidents=tuple(_incident(tree, path, i, c) for i, c in enumerate(tree.get("incidents") or ())),
         statements=tuple(_statement(tree, path, i, c) for i, c in enumerate(tree.get("statements") or ())),
         announcements=tuple(_announcement(tree, path, i, c) for i, c in enumerate(tree.get("announcements") or ())),
+        reports=tuple(_report(tree, path, i, r) for i, r in enumerate(tree.get("reports") or ())),
     )
 
 
@@ -256,6 +258,19 @@ def _announcement(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Annou
         aim=raw.get("aim"),
         stated=parse_date(raw["stated"]),
         sources=_ids(raw, "source"),
+        evidence=_evidence_of(tree, path, at, raw),
+        where=locate(tree, path, at),
+    )
+
+
+def _report(tree: Any, path: str, i: int, raw: Mapping[str, Any]) -> Report:
+    at: list[str | int] = ["reports", i]
+    return Report(
+        id=str(raw["id"]),
+        publishers=_ids(raw, "publisher"),
+        authors=_ids(raw, "author"),
+        published=parse_date(raw["published"]),
+        about=raw.get("about"),
         evidence=_evidence_of(tree, path, at, raw),
         where=locate(tree, path, at),
     )
