@@ -42,7 +42,7 @@ BAD_INPUTS = {
         "gives both an asset ('old-road') and the ends of an unnamed route",
     ),
     "route_through_unknown": (1, 75, "routes[0].through", "'old-road-taken', which is not an event of this file"),
-    "capture_at_several_places": (1, 33, "events[0].place", "a Capture is at one place, but this one names 2"),
+    "place_listed_twice": (1, 33, "events[0].place", "has non-unique elements"),
 }
 
 
