@@ -43,7 +43,7 @@ BAD_INPUTS = {
     ),
     "route_through_unknown": (1, 75, "routes[0].through", "'old-road-taken', which is not an event of this file"),
     "route_used_by": (1, 74, "routes[0].by", "is a route in use, which no one cuts, opens or secures"),
-    "capture_at_several_places": (1, 33, "events[0].place", "a Capture is at one place, but this one names 2"),
+    "place_listed_twice": (1, 33, "events[0].place", "has non-unique elements"),
 }
 
 

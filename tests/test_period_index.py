@@ -42,13 +42,16 @@ def rich_event(rng: random.Random, n: int) -> Event:
 
 
 def corpus(rng: random.Random) -> Graph:
-    """A random corpus as the build maps it: events, articles with titles and publishers, actors
-    in a partOf tree with labels (some without), places with types, labels and coordinates."""
+    """A random corpus as the build maps it: events (some at two places: one event, two
+    kg:place), articles with titles and publishers, actors in a partOf tree with labels (some
+    without), places with types, labels and coordinates."""
     g = Graph()
     for n in range(rng.randrange(1, 12)):
         e = rich_event(rng, n)
         g += period_graph_input(e)
         s = URIRef(f"{ID}event/t/{e.iri}")
+        if rng.random() < 0.3:
+            g.add((s, KG.place, URIRef(f"{ID}place/{rng.choice([p for p in PLACES if p != e.place])}")))
         if e.kind in ("Siege", "Assault"):
             for prop, actors in ((KG.attackingActor, e.attackers), (KG.defendingActor, e.defenders)):
                 g.add((s, prop, URIRef(f"{ID}actor/{actors[0]}")))

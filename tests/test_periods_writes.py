@@ -35,13 +35,17 @@ PERIODS = ox.NamedNode(str(GRAPH.PERIODS))
 EVIDENCE = f"{ID}evidence/mini/northtown-falls/1"  # an evidence span the mini build stores
 
 
-def event_ttl(n: int, kind: str, place: str, gaining: str, losing: str, day: str, claimant: str = "") -> str:
-    """One control event as a Turtle submission gives it, citing the mini article's evidence."""
+def event_ttl(
+    n: int, kind: str, place: str | tuple[str, ...], gaining: str, losing: str, day: str, claimant: str = ""
+) -> str:
+    """One control event as a Turtle submission gives it, citing the mini article's evidence;
+    at several places when ``place`` is a tuple (one kg:place each)."""
     role = "controllingActor" if kind == "ControlObservation" else "gainingActor"
     lost = "" if kind == "ControlObservation" else f"kg:losingActor <{ID}actor/{losing}> ;"
     lost += f" prov:wasAttributedTo <{ID}actor/{claimant}> ;" if claimant else ""
+    places = " , ".join(f"<{ID}{p}>" for p in ((place,) if isinstance(place, str) else place))
     return (
-        f"<{ID}event/t/{n}> a kg:{kind} ; kg:place <{ID}{place}> ; kg:{role} <{ID}actor/{gaining}> ; {lost}\n"
+        f"<{ID}event/t/{n}> a kg:{kind} ; kg:place {places} ; kg:{role} <{ID}actor/{gaining}> ; {lost}\n"
         f'  kg:dateEarliest "{day}"^^xsd:date ; kg:dateLatest "{day}"^^xsd:date ; kg:datePrecision kg:DayPrecision ;\n'
         f"  kg:dateBasis kg:TextExplicit ; kg:certainty kg:Reported ; kg:scope kg:WholeScope ;\n"
         f"  kg:evidence <{EVIDENCE}> ; prov:wasDerivedFrom <{ID}article/mini> .\n"
@@ -90,8 +94,9 @@ ARTICLE_TEXT = (
 )
 
 
-def annotation_file() -> Inputs:
-    """A new annotated article: the Red Army retakes Northtown on 9 March 2020."""
+def annotation_file(place: str = "northtown") -> Inputs:
+    """A new annotated article: the Red Army retakes Northtown on 9 March 2020 (``place``: the
+    event's place, or a YAML list of places)."""
     text = ARTICLE_TEXT
 
     def span(quote: str) -> str:
@@ -112,7 +117,7 @@ mentions:
 events:
   - id: northtown-retaken
     type: Capture
-    place: northtown
+    place: {place}
     gaining: [red-army]
     losing: [blue-front]
     date: {{on: 2020-03-09, basis: text-explicit}}
@@ -150,6 +155,32 @@ def test_an_rdf_document_changes_control_at_and_its_retraction_restores_it(mini_
     mini_kg.retract(stored.id, "tester", "test")
     assert holder(mini_kg) == {"blue-front"}
     assert_in_step(mini_kg)
+
+
+def test_an_annotated_capture_at_two_places_moves_both_and_its_retraction_restores_them(mini_kg: Kg) -> None:
+    """A submitted article whose capture is at Northtown and Southtown gives the Red Army both
+    right after the submit; retracting it takes both back; periods stay in step."""
+    assert holder(mini_kg, "southtown") == set()
+    stored = mini_kg.submit(annotation_file("[northtown, southtown]"), "tester")
+    assert stored.created, [str(p) for p in stored.report.problems]
+    assert holder(mini_kg) == holder(mini_kg, "southtown") == {"red-army"}
+    assert_in_step(mini_kg)
+    mini_kg.retract(stored.id, "tester", "test")
+    assert (holder(mini_kg), holder(mini_kg, "southtown")) == ({"blue-front"}, set())
+    assert_in_step(mini_kg)
+
+
+def test_a_write_at_one_place_of_an_event_at_two_leaves_the_other_place_as_derived(mini_kg: Kg) -> None:
+    """After a capture at both towns and an earlier Red Army report at Southtown, a write that
+    touches only Northtown derives Northtown again and leaves Southtown's periods as they were
+    (not derived again from the two-place capture alone, which would infer a Red Army period)."""
+    both = event_ttl(1, "Capture", ("place/northtown", "place/southtown"), "blue-front", "red-army", "2020-03-05")
+    earlier = event_ttl(2, "ControlObservation", "place/southtown", "red-army", "", "2020-02-01")
+    assert mini_kg.submit(rdf_submission(both + earlier), "tester").created
+    assert_in_step(mini_kg, "both towns")
+    assert mini_kg.submit(recapture(3, day="2020-03-12"), "tester").created  # Northtown only
+    assert holder(mini_kg) == {"red-army"} and holder(mini_kg, "southtown") == {"blue-front"}
+    assert_in_step(mini_kg, "one town")
 
 
 def test_a_sparql_update_inserting_an_event_moves_the_periods(mini_kg: Kg) -> None:
@@ -266,7 +297,7 @@ def test_no_reader_sees_events_and_periods_that_disagree(mini_kg: Kg) -> None:
 
 
 def random_steps(kg: Kg, rng: random.Random, steps: int) -> None:
-    """Random submissions (events at random places, sometimes a membership), retractions and
+    """Random submissions (events at random places, some at two, sometimes a membership), retractions and
     admin updates through Kg's real write entrances; after each, the periods are checked."""
     live: dict[str, str] = {}  # stored submission id -> the unit it introduced, if any
     for step in range(steps):
@@ -277,20 +308,25 @@ def random_steps(kg: Kg, rng: random.Random, steps: int) -> None:
             kg.retract(gone, "tester", "random")
         elif choice < 0.4:
             n = rng.randrange(10_000)
-            body = event_ttl(n, rng.choice(KINDS), rng.choice(PLACES), *rng.sample(actors, 2), random_day(rng))
+            body = event_ttl(n, rng.choice(KINDS), random_place(rng), *rng.sample(actors, 2), random_day(rng))
             triples = Graph().parse(data=PREFIXES + body, format="turtle").serialize(format="nt")
             kg.update(f"INSERT DATA {{ GRAPH <https://w3id.org/kg/graph/admin/{n}> {{ {triples} }} }}")
         else:
             new = f"unit-{step}" if rng.random() < 0.2 else ""
             body = unit(new, rng.choice(actors)) if new else ""
             for _ in range(rng.randrange(1, 4)):
-                kind, place, claimant = rng.choice(KINDS), rng.choice(PLACES), rng.choice(["", *actors])
+                kind, place, claimant = rng.choice(KINDS), random_place(rng), rng.choice(["", *actors])
                 body += event_ttl(rng.randrange(10_000), kind, place, *rng.sample(actors, 2), random_day(rng), claimant)
             stored = kg.submit(rdf_submission(body), "tester")
             assert stored.created or not stored.report.conforms, [str(p) for p in stored.report.problems]
             if stored.created:
                 live[stored.id] = new
         assert_in_step(kg, step)
+
+
+def random_place(rng: random.Random) -> str | tuple[str, ...]:
+    """A place, or now and then two: one event at several places."""
+    return tuple(rng.sample(PLACES, 2)) if rng.random() < 0.3 else rng.choice(PLACES)
 
 
 def random_day(rng: random.Random) -> str:

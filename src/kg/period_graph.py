@@ -11,7 +11,9 @@ the graph ``GRAPH.PERIODS`` (the rules are in :mod:`kg.periods`).
   may change.
 
 Events are read as (event, property, value) statements by one query (or one walk of the
-graphs) and turned into :class:`kg.periods.Event` by one function, so both readers agree.
+graphs) and turned into :class:`kg.periods.Event` by one function, so both readers agree: one
+per place of the event (``kg:place`` may be given several times), so that each place gets the
+periods it would get had the event been written once for it.
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ SELECT DISTINCT ?actor ?larger WHERE { ?actor kg:partOf|kg:memberOf ?larger }
 
 
 def events_from(statements: Iterable[tuple[str, str, object]]) -> list[Event]:
-    """(event IRI, property IRI, value) statements → events (of the kinds periods read)."""
+    """(event IRI, property IRI, value) statements → events (of the kinds periods read), one per
+    place of each."""
     props: dict[str, dict[str, list[object]]] = {}
     for event, prop, value in statements:
         if prop == str(RDF.type):
@@ -84,12 +87,20 @@ def events_from(statements: Iterable[tuple[str, str, object]]) -> list[Event]:
                 props.setdefault(event, {}).setdefault("kind", []).append(name)
         elif URIRef(prop) in _PROPS:
             props.setdefault(event, {}).setdefault(_PROPS[URIRef(prop)], []).append(value)
-    return [e for iri, p in sorted(props.items()) if (e := _event(iri, p)) is not None]
+    return [e for iri, p in sorted(props.items()) for e in _events(iri, p)]
 
 
-def _event(iri: str, p: Mapping[str, list[object]]) -> Event | None:
-    if "kind" not in p or "place" not in p:
-        return None
+def _events(iri: str, p: Mapping[str, list[object]]) -> list[Event]:
+    """One periods event per place of the event ("the villages of A, B and C"): each place gets
+    the periods it would get had the event been written once for it, with the same kind, dates,
+    actors, basis and source; none if it has no kind the periods read or no place."""
+    if "kind" not in p:
+        return []
+    return [_event(iri, p, place) for place in sorted({str(v) for v in p.get("place", ())})]
+
+
+def _event(iri: str, p: Mapping[str, list[object]], place: str) -> Event:
+    """The event, from its statements, at one of its places."""
 
     def one(key: str) -> str:
         return str(p[key][0]) if p.get(key) else ""
@@ -103,7 +114,7 @@ def _event(iri: str, p: Mapping[str, list[object]]) -> Event | None:
     return Event(
         iri,
         sorted(str(k) for k in p["kind"])[0],
-        one("place"),
+        place,
         one("source"),
         earliest=day("earliest"),
         latest=day("latest"),
@@ -185,10 +196,15 @@ def read(store: Store, places: Iterable[str] | None = None) -> tuple[list[Event]
 
 def read_events(store: Store, scope: str) -> tuple[list[Event], set[str]]:
     """The events of the places that ``scope`` (a pattern binding ``?place``, or "" for every
-    place) gives, and the places it gave that have events: one query."""
-    listed = ", ".join(f"<{p}>" for p in _PROPS if p != SDO.publisher)
+    place) gives, and the places it gave that have events: one query.
+
+    An event's places are those the scope gave (``?place``), not all its ``kg:place`` values: an
+    event at A and B read for A alone must give periods at A only, since B's other events were
+    not read (periods derived from part of B's events would be wrong)."""
+    listed = ", ".join(f"<{p}>" for p in _PROPS if p not in (SDO.publisher, KG.place))
     rows = _rows(store, READ_EVENTS % (scope, listed))
     statements = [(r["event"].value, r["p"].value, r["o"].value) for r in rows]
+    statements += sorted({(r["event"].value, str(KG.place), r["place"].value) for r in rows})
     return events_from(statements), {r["place"].value for r in rows}
 
 

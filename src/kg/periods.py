@@ -5,11 +5,14 @@ side is :mod:`kg.period_graph`). :func:`derive` turns the events of any set of p
 their periods; the periods of one place depend only on that place's events (and on the actor
 hierarchy), so a write recomputes just the places it touched (:func:`refreshed`).
 
-One period per report (event, controller): sources are never merged, so each one's dating stays
-visible. A period is listed on a day ``d`` when its start may have happened by ``d`` and its
-end has not certainly happened (:meth:`Period.listed`); what depends on the asked day
-(``certain``, ``disputed``, ``stale``, ``age``) is worked out then (:mod:`kg.control_at`, what
-the saved queries compute from the stored periods).
+One period per report (event, controller) at each of its places: sources are never merged, so
+each one's dating stays visible; an event at several places is one :class:`Event` per place
+(:func:`kg.period_graph.events_from`), each read with the events of its own place only.
+
+A period is listed on a day ``d`` when its start may have happened by ``d`` and its end has not
+certainly happened (:meth:`Period.listed`); what depends on the asked day (``certain``,
+``disputed``, ``stale``, ``age``) is worked out then (:mod:`kg.control_at`, what the saved
+queries compute from the stored periods).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ STATUSES = ("held", "contested", "besieged", "mixed", "disputed", "inferred")
 
 @dataclass(frozen=True)
 class Event:
-    """One control event as one source reports it."""
+    """One control event as one source reports it, at one of its places."""
 
     iri: str
     kind: str  # a local name of KINDS

@@ -11,7 +11,7 @@ import difflib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
-from kg.annotations import AnnotationFile, DateSpec, Entity, Event, Fact
+from kg.annotations import AnnotationFile, DateSpec, Entity, Fact
 from kg.errors import Location
 from kg.report import Problem
 
@@ -176,7 +176,6 @@ def _check_events(doc: AnnotationFile) -> list[Problem]:
         problems += _check_date(
             event.date, Location(event.where.file, event.where.line, f"{event.where.field}.date"), published
         )
-        problems += _check_places(event)
     for claim in doc.claims:
         if claim.place == claim.reference:
             problems.append(Problem("a place cannot be located relative to itself", claim.where, source="reference"))
@@ -187,24 +186,6 @@ def _check_events(doc: AnnotationFile) -> list[Problem]:
             doc.article.published, Location(doc.path, doc.article.where.line, "article.published"), None
         )
     return problems
-
-
-SEVERAL_PLACES = {"PresenceObservation"}
-"""The kinds of event that may be at several places: the control periods read one place per event,
-so a capture at three places would give control at one (see docs/annotation-format.md)."""
-
-
-def _check_places(event: Event) -> list[Problem]:
-    if len(event.places) < 2 or event.type in SEVERAL_PLACES:
-        return []
-    message = (
-        f"a {event.type} is at one place, but this one names {len(event.places)} ({', '.join(event.places)}): "
-        "the control periods read one place per event; write one event per place (several places are for "
-        f"{', '.join(sorted(SEVERAL_PLACES))})"
-    )
-    return [
-        Problem(message, Location(event.where.file, event.where.line, f"{event.where.field}.place"), source="reference")
-    ]
 
 
 def _check_routes(doc: AnnotationFile, published: DateSpec | None) -> list[Problem]:
