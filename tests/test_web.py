@@ -337,7 +337,7 @@ def test_openapi_document_validates(client: FlaskClient) -> None:
 def test_home_page_shows_counts_sources_queries_and_editor(client: FlaskClient) -> None:
     """/ shows what the graph holds, the articles, the saved queries and a SPARQL editor."""
     text = client.get("/").get_data(as_text=True)
-    assert "80</strong> control events" in text  # 74 events and 6 route events (a kind of control event)
+    assert "87</strong> control events" in text  # 73 events and 14 route events (a kind of control event)
     assert "Anti-ISIS push advances in Syria" in text
     assert "/queries/control-at" in text
     assert 'id="sparql-form"' in text and "PREFIX kg:" in text
