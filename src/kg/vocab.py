@@ -18,19 +18,7 @@ This module is layer L0: it imports rdflib and nothing from kg.
 import re
 from typing import Final
 
-from rdflib.namespace import (
-    DCTERMS,
-    GEO,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
-    SKOS,
-    XSD,
-    DefinedNamespace,
-    Namespace,
-)
+from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
 __all__ = [
