@@ -189,7 +189,7 @@ def test_the_seed_answers_cited_reports_with_their_windows(seed: tuple[Settings,
     assert value(hadath, "quote") == "reported pro-regime al-Hadath News in November 2014"
     assert (value(ministry, "quote") or "").endswith("published by pro-regime Al-Khabar on March 10")
     assert value(ministry, "article") == f"{KGID}article/{A000}"
-    assert (value(ministry, "title") or "").startswith("With east Homs victory")
+    assert (value(ministry, "articleTitle") or "").startswith("With east Homs victory")
 
 
 def test_cited_reports_keeps_those_an_actor_published_or_wrote(seed: tuple[Settings, Store]) -> None:

@@ -198,10 +198,11 @@ NAMES = ("Label", "Title")
 
 
 def table(result: QueryResult, hide: Collection[str] = ()) -> tuple[list[str], list[list[Cell]]]:
-    """Column headings and cells for people: echoed parameters left out, and an IRI shown by its
+    """Column headings and cells for people: echoed parameters left out, the point of another
+    column left to the map and the data links (``atWkt`` beside ``at``), and an IRI shown by its
     name when the query gives one (``controller`` linked, with the text of ``controllerLabel``)."""
     variables = result.variables
-    shown = [v for v in variables if v not in hide and _named(v, variables) is None]
+    shown = [v for v in variables if v not in hide and _named(v, variables) is None and not _point_of(v, variables)]
     rows = []
     for row in result.rows:
         cells = []
@@ -219,6 +220,11 @@ def _term(term: RdfTerm | None) -> Cell:
     if term is not None and term.kind == "uri" and term.value.startswith(KG_BASE):
         return Cell(heading(c.text), c.href, c.title)
     return c
+
+
+def _point_of(variable: str, variables: Sequence[str]) -> bool:
+    """Whether ``variable`` is the WKT point of another column (``atWkt`` of ``at``)."""
+    return variable.endswith("Wkt") and variable[: -len("Wkt")] in variables
 
 
 def _named(variable: str, variables: Sequence[str]) -> str | None:
