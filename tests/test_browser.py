@@ -16,7 +16,8 @@ require_browser()
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    with open_page() as page:
+    # 1400 px, the width the pages are held to: below it a wide table scrolls rather than split words
+    with open_page(1400, 900) as page:
         yield page
 
 
