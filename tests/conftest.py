@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import pipeline
+from kg import annotations, mapping, pipeline, sources
 from kg.app import Kg
 from kg.config import PROJECT_ROOT, Settings
 from kg.store import QueryResult, Store
@@ -80,6 +80,17 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, S
 def seed_kg(seed: tuple[Settings, Store]) -> Kg:
     """The running kg over the seed graph (its store stays open for the session)."""
     return Kg(*seed)
+
+
+def mini_mapped(extra: str) -> mapping.MappedGraph:
+    """The mini article with ``extra`` (a YAML section) appended, parsed and mapped to its graph."""
+    text = (MINI / "articles" / "mini.yaml").read_text("utf-8") + extra
+    doc, problems = annotations.parse(text, "mini.yaml")
+    assert doc is not None and not problems, problems
+    shared, _ = annotations.parse((MINI / "entities.yaml").read_text("utf-8"), "entities.yaml")
+    assert shared is not None
+    registry = sources.registry([shared, doc])
+    return mapping.map_article(doc, registry, (MINI / "corpus" / "mini.txt").read_text("utf-8"))
 
 
 def ask(seed: tuple[Settings, Store], name: str, **params: str) -> QueryResult:

@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner, Result
 from rdflib import Literal, URIRef
 
-from kg import annotations, mapping, pipeline, sources
+from kg import annotations, pipeline
 from kg.cli import main
 from kg.config import Settings
 from kg.store import Row, Store
 from kg.store.embedded import EmbeddedStore
 from kg.vocab import KG, RDF, SDO, XSD
 
-from .conftest import MINI, ask
+from .conftest import MINI, ask, mini_mapped
 
 BAD = Path(__file__).parent / "data" / "bad"
 KGID = "https://w3id.org/kg/id/"
@@ -59,16 +59,6 @@ def run(settings: Settings, *args: str) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
 
 
-def _mini_with_report() -> mapping.MappedGraph:
-    text = (MINI / "articles" / "mini.yaml").read_text("utf-8") + REPORT
-    doc, problems = annotations.parse(text, "mini.yaml")
-    assert doc is not None and not problems, problems
-    shared, _ = annotations.parse((MINI / "entities.yaml").read_text("utf-8"), "entities.yaml")
-    assert shared is not None
-    registry = sources.registry([shared, doc])
-    return mapping.map_article(doc, registry, (MINI / "corpus" / "mini.txt").read_text("utf-8"))
-
-
 def value(row: Row, column: str) -> str | None:
     term = row.get(column)
     return term.value if term is not None else None
@@ -80,7 +70,7 @@ def value(row: Row, column: str) -> str | None:
 def test_a_report_maps_to_a_cited_report_its_article_cites() -> None:
     """A `reports` item is a kg:CitedReport with schema:publisher/author, its article's schema:citation,
     the date of the report as an event's (window, precision, expression) and what it is about."""
-    graph = _mini_with_report().graph
+    graph = mini_mapped(REPORT).graph
     report, article = URIRef(KGID + "report/mini/spokesman-statement"), URIRef(KGID + "article/mini")
     day = Literal("2020-03-01", datatype=XSD.date)
     assert list(graph.subjects(RDF.type, KG.CitedReport)) == [report]

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from kg import annotations, mapping, sources
 from kg.config import Settings
 from kg.store import Store
 from kg.vocab import KG, RDF, RDFS
 
-from .conftest import MINI, ask
+from .conftest import MINI, ask, mini_mapped
 
 A000, A004 = "000_d0ca17a74fd2c527", "004_b4742f2bcf0bf4fe"
 KGID = "https://w3id.org/kg/id/"
@@ -32,19 +31,9 @@ routes:
 """
 
 
-def _mini_with_route(tmp_path: Path) -> mapping.MappedGraph:
-    text = (MINI / "articles" / "mini.yaml").read_text("utf-8") + ROUTE
-    doc, problems = annotations.parse(text, "mini.yaml")
-    assert doc is not None and not problems, problems
-    shared, _ = annotations.parse((MINI / "entities.yaml").read_text("utf-8"), "entities.yaml")
-    assert shared is not None
-    registry = sources.registry([shared, doc])
-    return mapping.map_article(doc, registry, (MINI / "corpus" / "mini.txt").read_text("utf-8"))
-
-
 def test_a_route_given_by_its_ends_is_one_event_on_a_route_node_of_its_own(tmp_path: Path) -> None:
     """A `routes` item with `to` maps to one kg:RouteCut whose kg:place is a kg:Route leading there."""
-    graph = _mini_with_route(tmp_path).graph
+    graph = mini_mapped(ROUTE).graph
     event, route = URIRef(KGID + "event/mini/old-road-cut"), URIRef(KGID + "route/mini/old-road-cut")
     assert list(graph.subjects(RDF.type, KG.RouteCut)) == [event]
     assert set(graph.objects(event, KG.place)) == {route}
