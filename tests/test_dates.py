@@ -144,9 +144,7 @@ def test_every_expression_written_in_the_seed_is_one_kg_reads() -> None:
         doc, problems = annotations.parse(path.read_text("utf-8"), str(path))
         assert doc is not None and doc.article is not None, problems
         dates = [doc.article.published, doc.article.as_of, *(e.date for e in doc.events)]
-        dates += [r.date for r in doc.routes] + [c.date for c in doc.casualties] + [i.date for i in doc.incidents]
-        dates += [s.stated for s in doc.statements] + [a.stated for a in doc.announcements]
-        dates += [r.published for r in doc.reports]
+        dates += [spec for _, _, spec in doc.dated_facts]
         written |= {d.expression for d in dates if d is not None and d.expression}
     assert written == {e for e, *_ in SEED_EXPRESSIONS}
 

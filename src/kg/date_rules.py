@@ -11,7 +11,8 @@ r"""The dates of one annotation file, checked against what the text says and whe
 - A date whose basis is ``external`` or ``cross-article`` must say where it comes from: its own
   ``citation``, or a reference to a date that has one.
 
-The dates checked are the article's, its events' and its cited reports' (``reports[].published``);
+The dates checked are every date of the file: the article's, its events', its route events' and
+reported facts' (``AnnotationFile.dated_facts``) and its cited reports' (``reports[].published``);
 a report's date counts from the article or an event but is no reference for others.
 
 Pure, like :mod:`kg.references`: it reads the parsed objects and reports :class:`Problem`\ s.
@@ -24,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kg.annotations import AnnotationFile, DateSpec, Fact
+from kg.annotations import AnnotationFile, DateSpec, Report
 from kg.dating import Window, spoken, window
 from kg.errors import Location
 from kg.report import Problem
@@ -66,17 +67,9 @@ def _dates(doc: AnnotationFile) -> Iterator[Dated]:
     for event in doc.events:
         if event.date is not article.as_of:  # the file's default, checked once as article.asOf
             yield Dated(event.id, event.date, Location(event.where.file, event.where.line, f"{event.where.field}.date"))
-    facts: list[tuple[Fact, str, DateSpec | None]] = [(r, "date", r.date) for r in doc.routes]
-    facts += [(c, "date", c.date) for c in doc.casualties]
-    facts += [(i, "date", i.date) for i in doc.incidents]
-    facts += [(s, "stated", s.stated) for s in doc.statements]
-    facts += [(a, "stated", a.stated) for a in doc.announcements]
-    for item, key, spec in facts:  # route events, figures, incidents, statements and announcements alike
-        if spec is not None:
-            yield Dated(item.id, spec, Location(item.where.file, item.where.line, f"{item.where.field}.{key}"))
-    for report in doc.reports:
-        where = Location(report.where.file, report.where.line, f"{report.where.field}.published")
-        yield Dated(report.id, report.published, where, referable=False)
+    for item, key, spec in doc.dated_facts:  # route events, figures, incidents, statements, announcements, reports
+        where = Location(item.where.file, item.where.line, f"{item.where.field}.{key}")
+        yield Dated(item.id, spec, where, referable=not isinstance(item, Report))
 
 
 def _at(item: Dated, key: str) -> Location:

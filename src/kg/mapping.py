@@ -284,15 +284,9 @@ def _event(w: _Writer, a: URIRef, stem: str, event: Event, text: str | None) -> 
 def _reported_date_words(w: _Writer, stem: str, doc: AnnotationFile) -> None:
     """The date words of route events and reported facts, as for events (what they count from,
     where an outside date comes from)."""
-    dated: list[tuple[URIRef, DateSpec | None]] = [(KGID[f"event/{stem}/{r.id}"], r.date) for r in doc.routes]
-    dated += [(fact_iri(stem, c), c.date) for c in doc.casualties]
-    dated += [(fact_iri(stem, i), i.date) for i in doc.incidents]
-    dated += [(fact_iri(stem, st), st.stated) for st in doc.statements]
-    dated += [(fact_iri(stem, an), an.stated) for an in doc.announcements]
-    dated += [(fact_iri(stem, r), r.published) for r in doc.reports]
-    for s, spec in dated:
-        if spec is not None:
-            _date_words(w, s, stem, spec)
+    for item, _, spec in doc.dated_facts:
+        s = KGID[f"event/{stem}/{item.id}"] if isinstance(item, RouteEvent) else fact_iri(stem, item)
+        _date_words(w, s, stem, spec)
 
 
 def _date_words(w: _Writer, s: URIRef, stem: str, spec: DateSpec) -> None:

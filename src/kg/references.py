@@ -11,7 +11,7 @@ import difflib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
-from kg.annotations import AnnotationFile, DateSpec, Entity, Fact
+from kg.annotations import AnnotationFile, DateSpec, Entity, Fact, RouteEvent
 from kg.errors import Location
 from kg.report import Problem
 
@@ -262,13 +262,8 @@ def _check_facts(doc: AnnotationFile, published: DateSpec | None) -> list[Proble
                 message = f"estimates must be ordered {order}, but {low} is {a} and {high} is {b}"
                 problems.append(Problem(message, _at(figure, high), source="reference"))
                 break
-    dated: list[tuple[Fact, str, DateSpec | None]] = [(c, "date", c.date) for c in doc.casualties]
-    dated += [(i, "date", i.date) for i in doc.incidents]
-    dated += [(s, "stated", s.stated) for s in doc.statements]
-    dated += [(a, "stated", a.stated) for a in doc.announcements]
-    dated += [(r, "published", r.published) for r in doc.reports]
-    for item, key, spec in dated:
-        if spec is not None:
+    for item, key, spec in doc.dated_facts:
+        if not isinstance(item, RouteEvent):  # checked with the route's other fields (_check_routes)
             problems += _check_date(spec, _at(item, key), published)
     return problems
 

@@ -300,6 +300,18 @@ class AnnotationFile:
             *self.reports,
         )
 
+    @property
+    def dated_facts(self) -> tuple[tuple[Fact, str, DateSpec], ...]:
+        """The dates of the route events, reported facts and cited reports, each with its item and its
+        key (``date``, ``stated``, ``published``); a figure dated by its event has none here."""
+        found: list[tuple[Fact, str, DateSpec | None]] = [(r, "date", r.date) for r in self.routes]
+        found += [(c, "date", c.date) for c in self.casualties]
+        found += [(i, "date", i.date) for i in self.incidents]
+        found += [(s, "stated", s.stated) for s in self.statements]
+        found += [(a, "stated", a.stated) for a in self.announcements]
+        found += [(r, "published", r.published) for r in self.reports]
+        return tuple((item, key, spec) for item, key, spec in found if spec is not None)
+
 
 SUPPORTED_SECTIONS = FACT_SECTIONS
 """The sections whose items carry evidence, in the order of :attr:`AnnotationFile.supported`."""

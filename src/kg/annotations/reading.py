@@ -143,7 +143,7 @@ def _event(tree: Any, path: str, i: int, raw: Mapping[str, Any], as_of: DateSpec
     """An event; an observation without a date of its own takes the file's ``article.asOf``
     (the schema lets only those omit it), the very same object, so a check can tell."""
     at: list[str | int] = ["events", i]
-    places = [str(p) for p in raw["place"]] if isinstance(raw["place"], list) else [str(raw["place"])]
+    places = _one_or_more(raw, "place")
     own = raw.get("date")
     return Event(
         id=str(raw["id"]),
